@@ -1,0 +1,141 @@
+"""Benchmark: import an ONDE export of 100,000 pupils into PostgreSQL.
+
+Prints the seconds and peak memory of `import_onde_file` next to PostgreSQL's `COPY`
+of the same rows into a table of the same shape as `schools_pupil`, measured in the
+same run, and the ratio. Target: under 10 s and at most 3 times `COPY`.
+
+    .venv/bin/python bench/import_onde.py [--pupils 100000] [--database-url URL]
+
+The database named in the URL (default `iota_bench` on 127.0.0.1) is created if it is
+missing and its IOTA tables are emptied before each run.
+"""
+
+import argparse
+import io
+import os
+import resource
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def generate_onde_file(pupils: int) -> bytes:
+    """Return an ONDE export of `pupils` CM1 and CM2 pupils, 25 to a class."""
+    from iota.fictional import ClassSpec, fictional_onde_export
+
+    classes = [
+        ClassSpec(f"{level} {number:05d}", {level: min(25, pupils - index)})
+        for number, index in enumerate(range(0, pupils, 25))
+        for level in ["CM1" if number % 2 == 0 else "CM2"]
+    ]
+    return fictional_onde_export(classes, school_year_start=2026)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def empty_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE schools_pupil, schools_classroom_teachers, schools_classroom, "
+            "schools_school RESTART IDENTITY CASCADE"
+        )
+
+
+def time_import(data: bytes, uai: str) -> tuple[float, float, object]:
+    from schools.services import import_onde_file
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    report = import_onde_file(data, uai=uai, school_name="École du banc d'essai")
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak / 2**20, report
+
+
+def time_copy() -> tuple[float, int]:
+    """COPY the pupil rows the import stored into an empty table of the same shape."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_pupil_copy")
+        cursor.execute(
+            "CREATE TABLE bench_pupil_copy (LIKE schools_pupil INCLUDING ALL)"
+        )
+        buffer = io.BytesIO()
+        raw = cursor.connection
+        with raw.cursor().copy("COPY schools_pupil TO STDOUT") as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+        payload = buffer.getvalue()
+        rows = payload.count(b"\n")
+        started = time.perf_counter()
+        with raw.cursor().copy("COPY bench_pupil_copy FROM STDIN") as copy:
+            copy.write(payload)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_pupil_copy")
+    return seconds, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pupils", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iota_bench"
+        ),
+    )
+    args = parser.parse_args()
+
+    ensure_database(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iota.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    empty_tables()
+
+    data = generate_onde_file(args.pupils)
+    uai = "0750001U"
+    import_seconds, import_peak, report = time_import(data, uai)
+    copy_seconds, copied = time_copy()
+
+    print(f"pupils in file:        {args.pupils}")
+    print(f"pupils created:        {report.created}")
+    print(f"rows copied by COPY:   {copied}")
+    print(
+        f"import_onde_file:      {import_seconds:8.2f} s, peak {import_peak:7.1f} MiB"
+    )
+    print(f"PostgreSQL COPY:       {copy_seconds:8.2f} s")
+    print(f"ratio import / COPY:   {import_seconds / copy_seconds:8.1f}")
+    print(f"process peak RSS:      {peak_rss_mib():8.1f} MiB")
+    empty_tables()
+
+
+if __name__ == "__main__":
+    main()
