@@ -1,0 +1,69 @@
+"""Helpers for tests that need pupils who sign in, in this app and in others."""
+
+import datetime as dt
+import secrets
+
+from django.urls import reverse
+
+from accounts.models import Role, User
+from accounts.services import (
+    current_signin_window,
+    ensure_picture_passwords,
+    open_signin_window,
+)
+from schools.models import Classroom, Pupil
+
+
+def make_pupil(
+    classroom: Classroom,
+    first_name: str,
+    last_name: str = "Durand",
+    display_name: str | None = None,
+    **fields: object,
+) -> Pupil:
+    """Create a pupil enrolled in `classroom`, with a random INE hash."""
+    values: dict[str, object] = {
+        "school": classroom.school,
+        "classroom": classroom,
+        "ine_hash": secrets.token_hex(32),
+        "first_name": first_name,
+        "last_name": last_name,
+        "display_name": display_name or first_name,
+        "level": (classroom.levels or ["CM1"])[0],
+        "birth_month": dt.date(2017, 3, 1),
+    }
+    values.update(fields)
+    return Pupil.objects.create(**values)
+
+
+def make_pupil_user(pupil: Pupil) -> User:
+    """Give `pupil` the account a first sign-in would create."""
+    user = User.objects.create_user(None, None, role=Role.PUPIL)
+    pupil.user = user
+    pupil.save(update_fields=["user"])
+    return user
+
+
+def sign_in_pupil_in_browser(
+    page, live_server_url: str, classroom: Classroom, pupil: Pupil
+) -> None:
+    """Sign `pupil` in on a Playwright `page` the way a child does.
+
+    Opens the class's sign-in window and gives the class picture passwords when
+    missing, then types the class code on the start page, taps the pupil's name and
+    their 3 pictures, and waits until the browser has left the sign-in pages.
+    """
+    if current_signin_window(classroom) is None:
+        open_signin_window(classroom, None)
+    ensure_picture_passwords(classroom)
+    pupil.refresh_from_db()
+
+    page.goto(live_server_url + reverse("accounts:pupil-start"))
+    page.locator("input[name=code]").fill(classroom.code.lower())
+    page.locator("form.class-code-form button[type=submit]").click()
+    page.locator(f'[data-pupil="{pupil.pk}"]').click()
+    page.wait_for_selector("[data-picture-keypad]")
+    for key in pupil.picture_password.split(","):
+        page.locator(f'[data-picture="{key}"]').click()
+    sign_in_pages = live_server_url + reverse("accounts:pupil-start")
+    page.wait_for_url(lambda url: not url.startswith(sign_in_pages))
