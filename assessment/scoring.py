@@ -172,7 +172,9 @@ def load_answers(responses: QuerySet[Response], items: Sequence[str]) -> pd.Data
         `items` in that order.
     """
     response_ids = list(responses.order_by("pk").values_list("pk", flat=True))
-    rows = Answer.objects.filter(response__in=response_ids, item__in=list(items))
+    rows = Answer.objects.filter(
+        response__in=responses.values("pk"), item__in=list(items)
+    )
     frame = pd.DataFrame.from_records(
         list(rows.values_list("response_id", "item", "value")),
         columns=["response", "item", "value"],
