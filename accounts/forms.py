@@ -58,11 +58,12 @@ class ClassCodeForm(forms.Form):
 
 
 class SignInWindowForm(forms.Form):
-    """How long the teacher opens the pupils' sign-in."""
+    """How long the teacher opens the pupils' sign-in; blank means the default."""
 
     minutes = forms.IntegerField(
         label=_("Durée en minutes"),
         min_value=1,
         max_value=MAX_WINDOW_MINUTES,
         initial=lambda: settings.IOTA_SIGNIN_WINDOW_MINUTES,
+        required=False,
     )

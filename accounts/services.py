@@ -249,7 +249,7 @@ def sign_in_pupil(
         # Locking the pupil row makes concurrent tries for one pupil queue, so two
         # tablets cannot both slip under the throttle or both create an account.
         pupil = (
-            Pupil.objects.select_for_update()
+            Pupil.objects.select_for_update(of=("self",))
             .select_related("classroom", "user")
             .get(pk=pupil.pk)
         )

@@ -1,13 +1,11 @@
 """The picture registry and its SVG drawings."""
 
-from xml.etree import ElementTree
-
 from django.utils import translation
 from svglib.svglib import svg2rlg
 
 from accounts.pictures import PICTURES, PICTURES_DIR, pictures_of
 
-SVG = "{http://www.w3.org/2000/svg}svg"
+SVG_OPENING = '<svg xmlns="http://www.w3.org/2000/svg"'
 
 
 def test_registry_has_sixteen_pictures():
@@ -22,7 +20,7 @@ def test_registry_names_are_distinct():
 def test_every_picture_has_an_svg_file():
     for key, picture in PICTURES.items():
         assert picture.file.is_file(), key
-        assert ElementTree.parse(picture.file).getroot().tag == SVG, key
+        assert picture.file.read_text().startswith(SVG_OPENING), key
 
 
 def test_every_svg_file_is_registered():
