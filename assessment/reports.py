@@ -30,6 +30,7 @@ from assessment.scoring import ScaleSpec, load_answers, reverse_key, scales_of
 from assessment.scoring import score_scale as score_items
 from assessment.statistics import (
     InsufficientDataError,
+    MissingRule,
     cronbach_alpha,
     describe_scores,
     mcdonald_omega,
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 # The missing-data rule of the report pages: pupils may skip items, and pairwise
 # covariances keep every answer a pupil gave.
-REPORT_MISSING_RULE = "pairwise"
+REPORT_MISSING_RULE: MissingRule = "pairwise"
 
 
 def insufficient_reason(error: InsufficientDataError) -> str:
@@ -240,7 +241,7 @@ def _wave_responses(wave: Wave, classes: Sequence[Classroom]) -> QuerySet[Respon
 
 
 def _responses(wave: Wave, classes: Sequence[Classroom]) -> pd.DataFrame:
-    """One row per response of the enrolled pupils of `classes` in `wave`."""
+    """Read one row per response of the enrolled pupils of `classes` in `wave`."""
     rows = _wave_responses(wave, classes).values_list(
         "pk", "pupil_id", "pupil__classroom_id", "completed_at", "is_simulated"
     )
