@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "schools",
     "assessment",
+    "activities",
 ]
 
 MIDDLEWARE = [
