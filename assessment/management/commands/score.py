@@ -31,6 +31,9 @@ def _display(value: Any, digits: int = 3) -> str:
 
 
 class Command(BaseCommand):
+    # The command reads a file and never the database, so a project check that
+    # fails elsewhere should not stop a researcher scoring their data.
+    requires_system_checks: list[str] = []
     help = _(
         "Calcule le score d’une échelle, l’alpha de Cronbach avec son IC à 95 %, "
         "l’oméga total et les statistiques des items pour un fichier CSV de réponses "
