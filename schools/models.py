@@ -22,6 +22,8 @@ class HolidayZone(models.TextChoices):
     A = "A", "Zone A"
     B = "B", "Zone B"
     C = "C", "Zone C"
+    # Corsica's rectorat sets its own holiday dates, apart from zones A, B and C.
+    CORSICA = "corse", "Corse"
     OVERSEAS = "overseas", _("Outre-mer")
 
 
