@@ -2,12 +2,21 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument
 from schools.models import Classroom, SchoolYear
 
 WAVE_LABELS = ["T1", "T2", "T3", "T4"]
+
+
+class InstrumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Instrument) -> str:
+        label = f"{obj.title} (v{obj.version})"
+        if not obj.validated:
+            label += " · " + str(_("pas encore validé"))
+        return label
 
 
 class ClassroomChoiceField(forms.ModelMultipleChoiceField):
@@ -17,7 +26,7 @@ class ClassroomChoiceField(forms.ModelMultipleChoiceField):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Nom de la campagne"), max_length=200)
-    instrument = forms.ModelChoiceField(
+    instrument = InstrumentChoiceField(
         label=_("Questionnaire"),
         queryset=Instrument.objects.order_by("key", "-version"),
         empty_label=None,
@@ -75,7 +84,10 @@ class WaveForm(forms.Form):
             self.add_error(
                 "closes_on",
                 _("La fermeture (%(end)s) doit venir après l’ouverture (%(start)s).")
-                % {"end": closes_on, "start": opens_on},
+                % {
+                    "end": date_format(closes_on, "j F Y"),
+                    "start": date_format(opens_on, "j F Y"),
+                },
             )
         return data
 

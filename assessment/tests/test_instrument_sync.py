@@ -36,7 +36,7 @@ def test_sync_creates_instrument(folder):
     report = sync_instruments(folder)
     instrument = Instrument.objects.get(key=SHIPPED_KEY, version="0.1.0")
     assert report.created == [f"{SHIPPED_KEY} 0.1.0"]
-    assert instrument.title == "Quand c'est difficile"
+    assert instrument.title == "Quand c’est difficile"
     assert instrument.skill == "perseverance"
     assert instrument.validated is False
     assert instrument.schema_version == 1

@@ -27,7 +27,7 @@ class TestPupilToday:
         start = reverse("assessment:response-start", args=[session.wave_id])
         assert page.status_code == 200
         assert start in page.content.decode()
-        assert "Quand c&#x27;est difficile" in page.content.decode()
+        assert "Quand c’est difficile" in page.content.decode()
 
     def test_hides_unstarted_wave(self, pupil_client, wave):
         page = pupil_client.get(TODAY_URL)

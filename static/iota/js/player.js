@@ -2,13 +2,25 @@
 // read-aloud, back button and progress dots. The page passes its data through
 // json_script ("player-data"); answers go through the AnswerQueue, so a pupil keeps
 // answering while the network is down, and resumes at the first unanswered item after
-// closing the tab.
+// closing the tab. Read-aloud buttons come from readaloud.js, which the page loads
+// first: elements marked `data-read-aloud` get one.
 
 import { AnswerQueue, newKey } from "./player-queue.js";
 import { drawPictogram } from "./player-pictograms.js";
-import { canSpeak, speak, stopSpeaking } from "./player-speech.js";
 
 const INTRO = -1;
+
+function stopSpeaking() {
+  if (window.speechSynthesis) {
+    window.speechSynthesis.cancel();
+  }
+}
+
+function addReadAloud(element) {
+  if (window.iotaReadAloud) {
+    window.iotaReadAloud.enhance(element);
+  }
+}
 
 function make(tag, attributes = {}, children = []) {
   const node = document.createElement(tag);
@@ -42,6 +54,7 @@ class Player {
     this.items = data.items;
     this.answers = Object.assign({}, data.answered);
     this.closed = !data.isOpen;
+    root.setAttribute("data-read-aloud-label", this.strings.listen);
     this.queue = new AnswerQueue({
       responseId: data.responseId,
       url: data.answerUrl,
@@ -118,6 +131,7 @@ class Player {
     }
     this.root.dataset.screen = screen.dataset.screen;
     this.root.appendChild(screen);
+    addReadAloud(screen);
     this.status = make("p", { class: "player-status", role: "status", "aria-live": "polite" });
     this.root.appendChild(this.status);
     this.renderStatus();
@@ -127,25 +141,14 @@ class Player {
     }
   }
 
-  listenButton(texts, lang) {
-    if (!canSpeak()) {
-      return null;
-    }
-    return make("button", {
-      type: "button",
-      class: "read-aloud",
-      "aria-label": this.strings.listen,
-      onclick: () => speak(texts, lang),
-    }, [make("span", { class: "read-aloud-icon", "aria-hidden": "true" }),
-      make("span", { text: this.strings.listen })]);
-  }
-
   introScreen() {
     const { title, instructions } = this.data;
     return make("section", { class: "player-screen intro", "data-screen": "intro" }, [
       make("h1", { text: title.text, lang: title.lang, tabindex: -1, "data-focus": true }),
-      make("p", { class: "player-text", text: instructions.text, lang: instructions.lang }),
-      this.listenButton([title.text, instructions.text], instructions.lang),
+      make("p", {
+        class: "player-text", text: instructions.text, lang: instructions.lang,
+        "data-read-aloud": true,
+      }),
       make("p", {}, [make("button", {
         type: "button", class: "big-button start", text: this.strings.start,
         onclick: () => this.go(0),
@@ -173,7 +176,9 @@ class Player {
 
   itemScreen(item) {
     const stored = this.isAnswered(item) ? this.answers[item.key] : undefined;
-    const choices = make("div", { class: "choices", role: "group" });
+    const choices = make("div", {
+      class: `choices choices-${this.data.choices.length}`, role: "group",
+    });
     for (const choice of this.data.choices) {
       choices.appendChild(make("button", {
         type: "button",
@@ -194,7 +199,7 @@ class Player {
     const counter = format(this.strings.questionOf, {
       number: this.index + 1, total: this.items.length,
     });
-    const labels = this.data.choices.map((choice) => choice.text);
+    const spoken = [item.text, ...this.data.choices.map((choice) => choice.text)];
     return make("section", {
       class: "player-screen item", "data-screen": "item", "data-item": item.key,
     }, [
@@ -202,9 +207,8 @@ class Player {
       make("p", { class: "counter", text: counter }),
       make("h1", {
         class: "question-text", text: item.text, lang: item.lang, tabindex: -1,
-        "data-focus": true,
+        "data-focus": true, "data-read-aloud": spoken.join(". "),
       }),
-      this.listenButton([item.text, ...labels], item.lang),
       choices,
       skip,
       make("nav", { class: "player-nav" }, [
@@ -223,9 +227,11 @@ class Player {
   endScreen() {
     return make("section", { class: "player-screen end", "data-screen": "end" }, [
       make("div", { class: "end-picture", "aria-hidden": "true" }, [drawPictogram("face-smile")]),
-      make("h1", { text: this.strings.endTitle, tabindex: -1, "data-focus": true }),
+      make("h1", {
+        text: this.strings.endTitle, tabindex: -1, "data-focus": true,
+        "data-read-aloud": `${this.strings.endTitle} ${this.strings.endText}`,
+      }),
       make("p", { class: "player-text", text: this.strings.endText }),
-      this.listenButton([this.strings.endTitle, this.strings.endText], "fr"),
       make("nav", { class: "player-nav" }, [
         make("button", {
           type: "button", class: "back secondary", text: this.strings.back,
@@ -238,8 +244,10 @@ class Player {
 
   closedScreen() {
     return make("section", { class: "player-screen closed", "data-screen": "closed" }, [
-      make("h1", { text: this.strings.closed, tabindex: -1, "data-focus": true }),
-      this.listenButton([this.strings.closed], "fr"),
+      make("h1", {
+        text: this.strings.closed, tabindex: -1, "data-focus": true,
+        "data-read-aloud": true,
+      }),
       make("p", {}, [make("a", {
         class: "big-button", href: this.data.todayUrl, text: this.strings.home,
       })]),
