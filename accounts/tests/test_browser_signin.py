@@ -1,10 +1,26 @@
 """A pupil signs in in a real browser: class code, name, then pictures."""
 
 import pytest
+from django.urls import reverse
 
+from accounts.services import open_signin_window
 from accounts.tests.helpers import make_pupil, sign_in_pupil_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Headless Chromium has no voices, so the page records what it was asked to say.
+RECORD_SPEECH = """
+window.spoken = [];
+window.speechSynthesis.speak = function (utterance) {
+  window.spoken.push([utterance.text, utterance.lang]);
+};
+"""
+
+
+def keypad_url(live_server, pupil) -> str:
+    return live_server.url + reverse(
+        "accounts:pupil-pictures", args=[pupil.classroom.code, pupil.pk]
+    )
 
 
 def test_pupil_signs_in_with_code_name_and_pictures(page, live_server, classroom):
@@ -20,19 +36,32 @@ def test_pupil_signs_in_with_code_name_and_pictures(page, live_server, classroom
 
 
 def test_wrong_pictures_show_kind_message(page, live_server, classroom, teacher):
-    from django.urls import reverse
-
-    from accounts.services import open_signin_window
-
     open_signin_window(classroom, teacher)
     pupil = make_pupil(classroom, "Léa", picture_password="sun,cat,boat")
-    page.goto(
-        live_server.url + reverse("accounts:pupil-pictures", args=["ROUX24", pupil.pk])
-    )
+    page.goto(keypad_url(live_server, pupil))
     for key in ("moon", "star", "tree"):
         page.locator(f'[data-picture="{key}"]').click()
     page.wait_for_selector(".pupil-error")
-    assert (
-        "Ce ne sont pas les bonnes images." in page.locator(".pupil-error").inner_text()
-    )
+    message = page.locator(".pupil-error").inner_text()
+    assert "Ce ne sont pas les bonnes images." in message
     assert page.locator("[data-dot].filled").count() == 0
+
+
+def test_dots_and_erase_follow_taps(page, live_server, classroom, teacher):
+    open_signin_window(classroom, teacher)
+    pupil = make_pupil(classroom, "Léa", picture_password="sun,cat,boat")
+    page.goto(keypad_url(live_server, pupil))
+    page.locator('[data-picture="sun"]').click()
+    page.locator('[data-picture="moon"]').click()
+    assert page.locator("[data-dot].filled").count() == 2
+    page.locator("[data-erase]").click()
+    assert page.locator("[data-dot].filled").count() == 1
+    assert page.locator("[data-picked]").input_value() == "sun"
+
+
+def test_read_aloud_button_speaks_french(page, live_server, classroom):
+    page.add_init_script(RECORD_SPEECH)
+    page.goto(live_server.url + reverse("accounts:pupil-start"))
+    page.locator("h1 .read-aloud-button").click()
+    spoken = page.evaluate("window.spoken")
+    assert spoken == [["Bonjour !", "fr-FR"]]

@@ -3,11 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Role, SignInAttempt
 from accounts.services import close_signin_window, open_signin_window
 from accounts.tests.helpers import make_pupil
+from accounts.views.pupil import wait_message
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +130,50 @@ def test_signed_in_pupil_lands_on_home(client, pupil):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url == reverse("assessment:pupil-today")
+
+
+def test_third_wrong_try_asks_kindly_to_wait(client, pupil):
+    client.get(url(pupil))
+    for _ in range(3):
+        response = client.post(url(pupil), {"picked": "sun,boat,cat"})
+    assert "Fais une petite pause de 30 secondes" in response.text
+    assert response.text.count("disabled") >= 16
+
+
+def test_throttled_pupil_not_signed_in_with_right_pictures(client, pupil):
+    client.get(url(pupil))
+    for _ in range(3):
+        client.post(url(pupil), {"picked": "sun,boat,cat"})
+    response = client.post(url(pupil), {"picked": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "Fais une petite pause" in response.text
+
+
+def test_classmate_on_same_tablet_not_throttled(client, pupil, classroom):
+    classmate = make_pupil(classroom, "Tom", picture_password="moon,star,tree")
+    client.get(url(pupil))
+    for _ in range(3):
+        client.post(url(pupil), {"picked": "sun,boat,cat"})
+    response = client.post(url(classmate), {"picked": "moon,star,tree"})
+    assert response.status_code == 302
+
+
+def test_other_tablet_not_throttled(client, pupil):
+    client.get(url(pupil))
+    for _ in range(3):
+        throttled = client.post(url(pupil), {"picked": "sun,boat,cat"})
+    assert "Fais une petite pause" in throttled.text
+    other_tablet = Client()
+    other_tablet.get(url(pupil))
+    response = other_tablet.post(url(pupil), {"picked": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(1, "1 seconde,"), (30, "30 secondes"), (60, "1 minute,"), (90, "2 minutes")],
+)
+def test_wait_message_names_duration(seconds, expected):
+    with translation.override("fr"):
+        assert expected in wait_message(seconds)

@@ -15,6 +15,7 @@
   }
 
   var BUTTON_CLASS = "read-aloud-button";
+  var SVG_NS = "http://www.w3.org/2000/svg";
   var REGION_LANGUAGES = { fr: "fr-FR", en: "en-GB" };
 
   function voiceLanguage(element) {
@@ -44,6 +45,28 @@
     return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
+  // A drawn icon, because school tablets often lack an emoji font.
+  function speakerIcon() {
+    var svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "24");
+    svg.setAttribute("height", "24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var speaker = document.createElementNS(SVG_NS, "path");
+    speaker.setAttribute("d", "M3 9h4l5-4v14l-5-4H3z");
+    speaker.setAttribute("fill", "currentColor");
+    var waves = document.createElementNS(SVG_NS, "path");
+    waves.setAttribute("d", "M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12");
+    waves.setAttribute("fill", "none");
+    waves.setAttribute("stroke", "currentColor");
+    waves.setAttribute("stroke-width", "2");
+    waves.setAttribute("stroke-linecap", "round");
+    svg.appendChild(speaker);
+    svg.appendChild(waves);
+    return svg;
+  }
+
   function addButton(element) {
     if (element.querySelector(":scope > ." + BUTTON_CLASS)) {
       return;
@@ -55,7 +78,7 @@
     button.className = BUTTON_CLASS;
     button.setAttribute("aria-label", label);
     button.title = label;
-    button.textContent = "🔊";
+    button.appendChild(speakerIcon());
     button.addEventListener("click", function (event) {
       event.preventDefault();
       event.stopPropagation();
