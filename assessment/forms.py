@@ -130,5 +130,5 @@ WaveFormSet = forms.formset_factory(
 
 
 def new_wave_formset(data: object = None) -> forms.BaseFormSet:
-    """Return the wave rows T1 to T4 of a new campaign; empty rows are skipped."""
+    """Return the wave rows T1 to T4 of a new campaign. Rows left empty are skipped."""
     return WaveFormSet(data, prefix="waves")

@@ -33,7 +33,8 @@ PICTOGRAMS = frozenset(
     + ["face-frown", "face-slight-frown", "face-neutral", "face-slight-smile"]
     + ["face-smile"]
 )
-# Pupils are 9 to 11: an item longer than this is too long to read on one screen.
+# Pupils are 9 to 11. This limit is an estimate of what they read on one screen
+# without scrolling, in the player's large type.
 MAX_ITEM_TEXT_LENGTH = 160
 
 Slug = Annotated[
@@ -47,7 +48,7 @@ Version = Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$", max_length=20)]
 class InstrumentFileError(Exception):
     """An instrument file that cannot be read or breaks the schema.
 
-    `problems` lists one `Problem` per broken field; the message has one line per
+    `problems` lists one `Problem` per broken field. The message has one line per
     problem, each starting with the file name and line.
     """
 
@@ -309,7 +310,7 @@ class _LineMap:
             for key_node, value_node in node.value:
                 key = key_node.value
                 if key in seen:
-                    # PyYAML keeps the last of two equal keys without a word, which
+                    # PyYAML keeps the last of two equal keys without a warning, which
                     # would hide an edit made to the first one.
                     self.duplicates.append(
                         Problem(
@@ -396,7 +397,7 @@ def _with_lines(problems: list[Problem], line_map: _LineMap) -> list[Problem]:
 
 
 def load_instrument_file(path: Path | str) -> InstrumentDefinition:
-    """Read and validate one instrument file; raise InstrumentFileError if broken."""
+    """Read and validate one instrument file, raising InstrumentFileError if broken."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -420,7 +421,7 @@ def to_stored_definition(definition: InstrumentDefinition) -> dict[str, Any]:
 
 
 class InstrumentSyncError(Exception):
-    """Instrument files that cannot be synced; nothing was written."""
+    """Instrument files that cannot be synced. Nothing was written."""
 
 
 @dataclass
@@ -434,8 +435,8 @@ def sync_instruments(directory: Path | str | None = None) -> SyncReport:
     """Load every *.yaml file of `directory` into Instrument rows.
 
     A new (key, version) is created. An existing one whose definition changed is
-    updated only while nobody has answered it; once answers exist the version is
-    frozen and a change raises InstrumentSyncError. Every file is validated before
+    updated only while no pupil has answered it. Once answers exist the version is
+    frozen, and a change raises InstrumentSyncError. Every file is validated before
     anything is written, and the writes happen in one transaction.
     """
     directory = Path(directory or settings.IOTA_INSTRUMENTS_DIR)

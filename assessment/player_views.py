@@ -1,7 +1,7 @@
 """Pupils' pages of the assessment: today's questionnaires, the player and its API.
 
 The player posts each answer as JSON to `answers_api` with a key made by the browser.
-The API answers in JSON only, with a stable `code` on errors, so the player's queue can
+The API returns JSON only, with a stable `code` on errors, so the player's queue can
 tell an answer to resend later (network, 5xx, signed out) from one to drop.
 """
 
@@ -193,7 +193,7 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def pupil_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
-    """Answer JSON errors to callers who are signed out or not pupils.
+    """Return JSON errors to callers who are signed out or not pupils.
 
     role_required redirects to the sign-in page, which a script's fetch would follow
     and read as a success.

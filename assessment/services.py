@@ -38,11 +38,12 @@ logger = logging.getLogger(__name__)
 # Answers queued on a tablet while the network was down may arrive after the teacher
 # closed the wave. They are still stored when they were given before the close and
 # arrive within this delay.
+# NOTE: "given before the close" trusts the device's clock, which may be wrong.
 LATE_ANSWER_GRACE = dt.timedelta(hours=24)
 
 
 class AssessmentError(Exception):
-    """A request the rules forbid; `code` is stable for the API, the message French."""
+    """A request the rules forbid. `code` is stable for the API, `message` French."""
 
     code = "invalid"
 
@@ -170,7 +171,7 @@ def wave_window_for(
     """Return the instants the wave opens and closes for `classroom`'s school.
 
     The window runs from midnight at the start of `opens_on` to midnight at the end
-    of `closes_on`, local time; the end is exclusive.
+    of `closes_on`, local time. The end is exclusive.
     """
     zone = school_zone(classroom)
     opens_at = dt.datetime.combine(wave.opens_on, dt.time.min, tzinfo=zone)
@@ -295,16 +296,19 @@ def active_sessions_for_pupil(
 
 
 def _session_for(wave: Wave, pupil: Pupil) -> WaveSession:
-    session = (
-        WaveSession.objects.select_related("wave", "classroom__school__academie")
-        .filter(
-            wave=wave,
-            classroom_id=pupil.classroom_id,
-            classroom__campaigns=wave.campaign_id,
+    """Return the session of `wave` in the pupil's class, if it was started."""
+    session = None
+    if pupil.classroom_id is not None and not pupil.has_left:
+        session = (
+            WaveSession.objects.select_related("wave", "classroom__school__academie")
+            .filter(
+                wave=wave,
+                classroom_id=pupil.classroom_id,
+                classroom__campaigns=wave.campaign_id,
+            )
+            .first()
         )
-        .first()
-    )
-    if session is None or pupil.has_left:
+    if session is None:
         raise WaveNotStartedError(
             _("Ce questionnaire n’est pas encore ouvert dans ta classe.")
         )
@@ -332,8 +336,9 @@ def start_response(
 
 @dataclass(frozen=True)
 class AnswerOutcome:
-    # created: a new answer; replaced: a later answer replaced the stored one;
-    # duplicate: this key was stored already; superseded: a later answer was stored.
+    # "created" is a new answer. "replaced" means this later answer replaced the
+    # stored one. "duplicate" means the key was stored already. "superseded" means
+    # a later answer to the item was stored already, so this one was not kept.
     status: Literal["created", "replaced", "duplicate", "superseded"]
     answer: Answer
     completed: bool
@@ -369,7 +374,7 @@ def record_answer(
         return _store_answer(response, definition, key, item, value, answered_at, now)
     except IntegrityError:
         # Another request stored the same key at the same moment: read it back.
-        logger.info("Answer key collision on response %s; retrying.", response.pk)
+        logger.info("Answer key collided on response %s, retrying once.", response.pk)
         return _store_answer(response, definition, key, item, value, answered_at, now)
 
 
@@ -407,8 +412,8 @@ def _store_answer(
     now: dt.datetime,
 ) -> AnswerOutcome:
     with transaction.atomic():
-        # Locking the response serialises the answers of one pupil on PostgreSQL;
-        # SQLite runs IMMEDIATE transactions, which serialise every writer.
+        # Locking the response serialises the answers of one pupil on PostgreSQL.
+        # SQLite needs no lock, because IMMEDIATE transactions serialise all writers.
         locked = Response.objects.select_for_update().get(pk=response.pk)
         same_key = Answer.objects.filter(client_key=key).first()
         if same_key is not None:

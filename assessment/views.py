@@ -96,6 +96,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for session in WaveSession.objects.filter(wave__in=waves, classroom__in=classes)
     }
     now = timezone.now()
+    # NOTE: one row per wave and class, without pagination: fine for a pilot's 60
+    # classes, too long for a national campaign's coordinators.
     rows = []
     for wave in waves:
         wave_rows = []

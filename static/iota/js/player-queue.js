@@ -15,7 +15,8 @@ export function newKey() {
   if (window.crypto && typeof window.crypto.randomUUID === "function") {
     return window.crypto.randomUUID();
   }
-  // randomUUID exists only on HTTPS pages; build a version 4 UUID by hand elsewhere.
+  // randomUUID exists only in secure contexts (HTTPS or localhost), so elsewhere the
+  // version 4 UUID is built by hand.
   const bytes = window.crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -34,8 +35,8 @@ export function readCookie(name) {
   return "";
 }
 
-// localStorage can be missing or full (private browsing, old tablets); the queue then
-// lives in memory only and still resends while the page stays open.
+// localStorage can be missing or full (private browsing, old tablets). The queue then
+// lives in memory only, and still resends while the page stays open.
 class Store {
   constructor(key) {
     this.key = key;
@@ -66,9 +67,9 @@ class Store {
 }
 
 export class AnswerQueue {
-  // onChange(queue) runs after every change of the queue or of its state;
-  // onAcknowledged(entry, body) after the server stored an answer;
-  // onRejected(entry, body) after the server refused one for good.
+  // onChange(queue) runs after every change of the queue or of its state.
+  // onAcknowledged(entry, body) runs after the server stored an answer, and
+  // onRejected(entry, body) after the server rejected one for good.
   constructor({ responseId, url, onChange, onAcknowledged, onRejected }) {
     this.store = new Store(`iota.answers.v1.${responseId}`);
     this.url = url;
@@ -96,7 +97,7 @@ export class AnswerQueue {
     return this.entries().length;
   }
 
-  // Queue an answer; an older queued answer to the same item is dropped, because the
+  // Queue an answer. An older queued answer to the same item is dropped, because the
   // server would keep the later one anyway.
   add(entry) {
     const kept = this.entries().filter((queued) => queued.item !== entry.item);
@@ -117,7 +118,8 @@ export class AnswerQueue {
 
   async flush() {
     if (this.sending) {
-      // An answer added or a network back during a send: go on once it ends.
+      // A flush requested during a send (a new answer, the network back) runs once
+      // the send ends.
       this.flushAgain = true;
       return;
     }
@@ -190,12 +192,13 @@ export class AnswerQueue {
       return "done";
     }
     if (REJECTED.has(response.status) && body) {
-      console.warn("IOTA: answer refused by the server", response.status, body.code);
+      console.warn("IOTA: answer rejected by the server", response.status, body.code);
       this.onRejected(entry, body);
       return "dropped";
     }
-    // 401: signed out, so the answer waits for the pupil to sign in again; 403 without
-    // a JSON body is a CSRF failure; 5xx, 408 and 429 are worth another try.
+    // 401 means signed out, so the answer waits for the pupil to sign in again. A 403
+    // is a CSRF failure (no JSON body) or an adult's session, which a new sign-in
+    // also ends. 5xx, 408 and 429 are worth another try.
     this.signedOut = response.status === 401;
     return "retry";
   }
