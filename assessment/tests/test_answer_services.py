@@ -1,9 +1,11 @@
 """start_response, record_answer and wave_progress."""
 
 import datetime as dt
+import threading
 import uuid
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from assessment.models import Answer, Response
@@ -236,3 +238,35 @@ def test_progress_leaves_out_pupils_who_left(session, classroom, pupil, classmat
     classmate.save()
     pupils = [row.pupil for row in wave_progress(session.wave, classroom).pupils]
     assert pupils == [pupil]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_key_sent_concurrently_stored_once(session, pupil):
+    if connection.vendor == "sqlite":
+        # The suite's in-memory SQLite database runs in shared-cache mode, whose table
+        # locks fail at once instead of waiting for the busy timeout.
+        pytest.skip("concurrent writers need PostgreSQL or a file SQLite database")
+    response = start_response(session.wave, pupil)
+    key = uuid.uuid4()
+    barrier = threading.Barrier(4)
+    statuses, errors = [], []
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(answer(response, key=key, value=3).status)
+        except (
+            Exception
+        ) as error:  # reported by the asserts below, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(statuses) == ["created", "duplicate", "duplicate", "duplicate"]
+    assert Answer.objects.filter(response=response).count() == 1
