@@ -2,10 +2,10 @@
 
 A device is a random id kept in a long-lived signed cookie, set by every pupil page.
 A request without a valid cookie (cookies blocked, or a forged value) counts as the
-device of its IP address instead, through a keyed hash so no address is stored. A
-guesser who drops the cookie therefore shares one device with everyone behind that
-address, which only ever slows the guesser's own pupil: the throttle never spans
-pupils.
+device of its IP address instead, through a keyed hash so no address is stored.
+A guesser who drops the cookie therefore shares one device with every cookie-less
+browser behind that address. That slows only sign-ins of the pupil being guessed,
+on those browsers, because the throttle never spans pupils.
 """
 
 import secrets

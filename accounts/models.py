@@ -9,6 +9,7 @@ pupil and per device without ever locking the whole class out.
 """
 
 from datetime import datetime
+from typing import ClassVar
 
 from django.contrib.auth.models import (
     AbstractBaseUser,
@@ -62,7 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         if self.role == Role.PUPIL:

@@ -227,7 +227,7 @@ def pupil_wait_seconds(pupil: Pupil, device: str, now: datetime | None = None) -
 
 def ensure_pupil_user(pupil: Pupil) -> User:
     """Return the pupil's account, creating it without e-mail or usable password."""
-    if pupil.user_id is not None:
+    if pupil.user is not None:
         return pupil.user
     user = User.objects.create_user(None, None, role=Role.PUPIL)
     pupil.user = user

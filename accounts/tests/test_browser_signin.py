@@ -8,7 +8,7 @@ from accounts.tests.helpers import make_pupil, sign_in_pupil_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Headless Chromium has no voices, so the page records what it was asked to say.
+# Headless Chromium has no voices, so the page records each utterance instead.
 RECORD_SPEECH = """
 window.spoken = [];
 window.speechSynthesis.speak = function (utterance) {

@@ -4,6 +4,8 @@ Teachers of the class, coordinators and administrators may use them. A colleague
 teacher gets 404 (the class is outside their scope), any other role 403.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.cards import build_cards, class_qr_code, render_cards_pdf
 from accounts.forms import SignInWindowForm
+from accounts.models import User
 from accounts.services import (
     SIGNIN_MANAGER_ROLES,
     close_signin_window,
@@ -30,8 +33,13 @@ from schools.models import Classroom, Pupil
 CARDS_PER_PAGE = 8
 
 
+def _signed_in_user(request: HttpRequest) -> User:
+    # role_required has already sent anonymous visitors to the sign-in page.
+    return cast(User, request.user)
+
+
 def _managed_classroom(request: HttpRequest, pk: int) -> Classroom:
-    return get_visible_classroom(request.user, pk)
+    return get_visible_classroom(_signed_in_user(request), pk)
 
 
 @role_required(*SIGNIN_MANAGER_ROLES)
@@ -62,11 +70,13 @@ def signin_window_open(request: HttpRequest, pk: int) -> HttpResponse:
             _("La durée « %(value)s » n'est pas valide : %(reason)s")
             % {
                 "value": request.POST.get("minutes", ""),
-                "reason": " ".join(form.errors["minutes"]),
+                "reason": " ".join(str(error) for error in form.errors["minutes"]),
             },
         )
         return redirect("accounts:signin-class", pk=classroom.pk)
-    open_signin_window(classroom, request.user, form.cleaned_data["minutes"])
+    open_signin_window(
+        classroom, _signed_in_user(request), form.cleaned_data["minutes"]
+    )
     messages.success(request, _("La connexion des élèves est ouverte."))
     return redirect("accounts:signin-class", pk=classroom.pk)
 
@@ -75,7 +85,7 @@ def signin_window_open(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*SIGNIN_MANAGER_ROLES)
 def signin_window_close(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = _managed_classroom(request, pk)
-    close_signin_window(classroom, request.user)
+    close_signin_window(classroom, _signed_in_user(request))
     messages.success(request, _("La connexion des élèves est fermée."))
     return redirect("accounts:signin-class", pk=classroom.pk)
 
@@ -104,10 +114,12 @@ def picture_password_reset(
 def _card_pupils(request: HttpRequest, classroom: Classroom) -> list[Pupil]:
     """Return the pupils whose cards to print: all, or the one named by `?eleve=`."""
     ensure_picture_passwords(classroom)
-    wanted = request.GET.get("eleve")
-    if not wanted:
+    requested_id = request.GET.get("eleve", "")
+    if not requested_id:
         return enrolled_pupils(classroom)
-    pupil = get_enrolled_pupil(classroom, int(wanted)) if wanted.isdigit() else None
+    pupil = None
+    if requested_id.isdigit():
+        pupil = get_enrolled_pupil(classroom, int(requested_id))
     if pupil is None:
         raise Http404("no such pupil in this class")
     return [pupil]

@@ -34,9 +34,9 @@
   }
 
   function textOf(element) {
-    var given = element.getAttribute("data-read-aloud");
-    if (given) {
-      return given;
+    var attributeText = element.getAttribute("data-read-aloud");
+    if (attributeText) {
+      return attributeText;
     }
     var copy = element.cloneNode(true);
     copy.querySelectorAll("." + BUTTON_CLASS).forEach(function (button) {
