@@ -178,6 +178,7 @@ class Player {
     const stored = this.isAnswered(item) ? this.answers[item.key] : undefined;
     const choices = make("div", {
       class: `choices choices-${this.data.choices.length}`, role: "group",
+      "aria-labelledby": "question-text",
     });
     for (const choice of this.data.choices) {
       choices.appendChild(make("button", {
@@ -206,7 +207,8 @@ class Player {
       this.dots(),
       make("p", { class: "counter", text: counter }),
       make("h1", {
-        class: "question-text", text: item.text, lang: item.lang, tabindex: -1,
+        id: "question-text", class: "question-text", text: item.text, lang: item.lang,
+        tabindex: -1,
         "data-focus": true, "data-read-aloud": spoken.join(". "),
       }),
       choices,
