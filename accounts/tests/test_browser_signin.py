@@ -65,3 +65,26 @@ def test_read_aloud_button_speaks_french(page, live_server, classroom):
     page.locator("h1 .read-aloud-button").click()
     spoken = page.evaluate("window.spoken")
     assert spoken == [["Bonjour !", "fr-FR"]]
+
+
+def test_sign_in_works_without_javascript(browser, live_server, classroom, teacher):
+    open_signin_window(classroom, teacher)
+    pupil = make_pupil(classroom, "Léa", picture_password="sun,cat,boat")
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + reverse("accounts:pupil-start"))
+        page.locator("input[name=code]").fill("roux 24")
+        page.locator("form.class-code-form button[type=submit]").click()
+        page.locator(f'[data-pupil="{pupil.pk}"]').click()
+        page.locator('[data-picture="sun"]').click()
+        page.locator('[data-picture="moon"]').click()
+        page.locator("[data-erase]").click()
+        assert page.locator("[data-dot].filled").count() == 1
+        page.locator('[data-picture="cat"]').click()
+        page.locator('[data-picture="boat"]').click()
+        page.wait_for_url(lambda url: "/comptes/eleve/" not in url)
+    finally:
+        context.close()
+    pupil.refresh_from_db()
+    assert pupil.user is not None
