@@ -28,7 +28,7 @@ class SignInWindowAdmin(admin.ModelAdmin):
 
 @admin.register(SignInAttempt)
 class SignInAttemptAdmin(admin.ModelAdmin):
-    """Read-only audit of picture-password attempts; pupils show by id, never name."""
+    """Read-only audit of picture-password attempts, naming pupils by id only."""
 
     list_display = ["attempted_at", "pupil_id", "device", "succeeded"]
     list_filter = ["succeeded", "attempted_at"]
