@@ -91,3 +91,20 @@ def test_back_button_changes_answer(page, live_server, session, classroom, pupil
     page.wait_for_selector('[data-item="P2"]')
     wait_until_sent(page)
     assert stored_answers(pupil) == {"P1": 2}
+
+
+def test_queued_answers_sent_after_reload(page, live_server, session, classroom, pupil):
+    open_questionnaire(page, live_server, classroom, pupil)
+    # The server is unreachable for the answers, but the browser still thinks it is
+    # online, so only the page load can resend them.
+    page.route("**/api/questionnaire/**", lambda route: route.abort())
+    for item in ITEMS[:2]:
+        answer_current_item(page, item)
+    page.wait_for_selector('#player[data-pending="2"]', state="attached")
+    assert stored_answers(pupil) == {}
+
+    page.unroute("**/api/questionnaire/**")
+    page.reload()
+    page.wait_for_selector('[data-screen="item"][data-item="P3"]')
+    wait_until_sent(page)
+    assert stored_answers(pupil) == {"P1": 4, "P2": 3}
