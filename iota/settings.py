@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
+if DEBUG or TESTING:
+    # runserver and the tests' live server serve static files from the finders.
+    MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "iota.urls"
 WSGI_APPLICATION = "iota.wsgi.application"
 
