@@ -11,7 +11,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
 from typing import Protocol
 
 MAX_LENGTH = 120  # Pupil.display_name's max_length
@@ -31,17 +30,26 @@ class NamedPupil(Protocol):
     display_name: str
 
 
-@cache
-def _fold_char(char: str) -> str:
-    # One character in, one character out, so a prefix length measured on the folded
-    # name is also a prefix length of the name as written.
-    base = unicodedata.normalize("NFD", char)[:1] or char
-    return base.lower()[:1] or base
+class _FoldTable(dict[int, str]):
+    """A str.translate table that folds each character the first time it is seen.
+
+    One character in, one character out, so a prefix length measured on the folded
+    name is also a prefix length of the name as written.
+    """
+
+    def __missing__(self, code_point: int) -> str:
+        base = unicodedata.normalize("NFD", chr(code_point))[:1]
+        folded = base.lower()[:1] or base
+        self[code_point] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def fold_name(name: str) -> str:
     """Return `name` lower-cased and without accents, one character per character."""
-    return "".join(_fold_char(char) for char in name)
+    return name.translate(_FOLD_TABLE)
 
 
 def _common_prefix_length(first: str, second: str) -> int:

@@ -7,7 +7,6 @@ line, and pupils are held as small records rather than model instances, because 
 national roll-out imports files of 100,000 pupils.
 """
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -15,10 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,13 +70,11 @@ class ImportChangedError(OndeImportError):
 
 
 def hash_ine(ine: str) -> str:
-    """Return the keyed hash that stands for an INE in the database."""
+    """Return the keyed hash (HMAC-SHA256) that stands for an INE in the database."""
     normalized = ine.strip().upper().replace(" ", "")
-    return hmac.new(
-        settings.PSEUDONYM_KEY.encode("utf-8"),
-        normalized.encode("utf-8"),
-        hashlib.sha256,
-    ).hexdigest()
+    return hmac.digest(
+        settings.PSEUDONYM_KEY.encode("utf-8"), normalized.encode("utf-8"), "sha256"
+    ).hex()
 
 
 def school_year_dates(day: date) -> tuple[str, date, date]:
@@ -552,9 +552,22 @@ def _chunks(values: Sequence[str] | Sequence[int]) -> Iterator[list]:
 
 def _load_pupils_elsewhere(hashes: list[str], school: School) -> dict[str, _PupilState]:
     """Return pupils of other schools with one of these INE hashes, by hash."""
+    if not hashes:
+        return {}
+    conditions: Iterable[Q | RawSQL]
+    if connection.vendor == "postgresql":
+        # One array parameter: psycopg takes seconds to interpolate the thousands
+        # of placeholders that `__in` writes for a 100,000-pupil file.
+        column = f"{connection.ops.quote_name(Pupil._meta.db_table)}.ine_hash"
+        conditions = [
+            # The SQL is built from the table name only; the hashes are a parameter.
+            RawSQL(f"{column} = ANY(%s)", (hashes,), output_field=BooleanField())  # noqa: S611
+        ]
+    else:
+        conditions = (Q(ine_hash__in=chunk) for chunk in _chunks(hashes))
     found: dict[str, _PupilState] = {}
-    for chunk in _chunks(hashes):
-        pupils = Pupil.objects.filter(ine_hash__in=chunk)
+    for condition in conditions:
+        pupils = Pupil.objects.filter(condition)
         if school.pk is not None:
             pupils = pupils.exclude(school=school)
         found.update(
@@ -693,20 +706,89 @@ def _update_pupils(
     class_ids: dict[str, int],
     now: datetime,
 ) -> None:
-    by_fields: dict[frozenset[str], list[Pupil]] = defaultdict(list)
+    """Write the changed fields of each pupil, grouped by the set of fields.
+
+    bulk_update writes one CASE expression per field that grows with the batch; it
+    took 80 s for 100,000 pupils moving to a new school year on PostgreSQL. This
+    COPYs the new values into a temporary table and updates from it on PostgreSQL,
+    and runs one prepared UPDATE per pupil through executemany elsewhere.
+    """
+    groups: dict[tuple[str, ...], list[_PupilState]] = defaultdict(list)
     for pupil in pupils:
-        instance = Pupil(
-            pk=pupil.pk,
-            school_id=school_id,
-            classroom_id=_class_id(pupil.class_key, class_ids),
-            last_name=pupil.last_name,
-            first_name=pupil.first_name,
-            display_name=pupil.display_name,
-            level=pupil.level,
-            birth_month=pupil.birth_month,
-            left_on=pupil.left_on,
-            updated_at=now,
-        )
-        by_fields[frozenset(pupil.dirty)].append(instance)
-    for fields, instances in by_fields.items():
-        Pupil.objects.bulk_update(instances, sorted(fields), batch_size=BATCH_SIZE)
+        groups[tuple(sorted(pupil.dirty))].append(pupil)
+    with connection.cursor() as cursor:
+        for names, group in groups.items():
+            fields = [Pupil._meta.get_field(name) for name in names]
+            rows = [
+                [pupil.pk]
+                + [
+                    _written_value(pupil, name, school_id, class_ids, now)
+                    for name in names
+                ]
+                for pupil in group
+            ]
+            if connection.vendor == "postgresql":
+                _update_from_copy(cursor, fields, rows)
+            else:
+                _update_each(cursor, fields, rows)
+
+
+def _update_from_copy(cursor: Any, fields: list[Any], rows: list[list]) -> None:
+    quote = connection.ops.quote_name
+    table = quote(Pupil._meta.db_table)
+    columns = [quote(model_field.column) for model_field in fields]
+    definitions = ", ".join(
+        f"{column} {model_field.db_type(connection)}"
+        for column, model_field in zip(columns, fields, strict=True)
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE onde_pupil_update (id bigint, {definitions}) "
+        "ON COMMIT DROP"
+    )
+    with cursor.cursor.copy(
+        f"COPY onde_pupil_update (id, {', '.join(columns)}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+    assignments = ", ".join(f"{column} = source.{column}" for column in columns)
+    cursor.execute(
+        f"UPDATE {table} AS pupil SET {assignments} "  # noqa: S608
+        "FROM onde_pupil_update AS source WHERE pupil.id = source.id"
+    )
+    cursor.execute("DROP TABLE onde_pupil_update")
+
+
+def _update_each(cursor: Any, fields: list[Any], rows: list[list]) -> None:
+    quote = connection.ops.quote_name
+    table = quote(Pupil._meta.db_table)
+    assignments = ", ".join(
+        f"{quote(model_field.column)} = %s" for model_field in fields
+    )
+    prepared = [
+        [
+            model_field.get_db_prep_save(value, connection)
+            for model_field, value in zip(fields, row[1:], strict=True)
+        ]
+        + [row[0]]
+        for row in rows
+    ]
+    cursor.executemany(
+        f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+        prepared,
+    )
+
+
+def _written_value(
+    pupil: _PupilState,
+    name: str,
+    school_id: int,
+    class_ids: dict[str, int],
+    now: datetime,
+) -> object:
+    if name == "classroom":
+        return _class_id(pupil.class_key, class_ids)
+    if name == "school":
+        return school_id
+    if name == "updated_at":
+        return now
+    return getattr(pupil, name)
