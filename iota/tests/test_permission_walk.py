@@ -1,9 +1,9 @@
 """Every URL, requested as every role, answers the status its access rule expects.
 
 A URL without a row in RULES fails the walk, so no view can ship without a rule.
-Statuses: 200 page, 302 redirect (anonymous visitors to a sign-in page, a role to its own
-start page, or a form's redirect after its action), 401 the JSON API without a session,
-403 wrong role, 404 object outside the user's scope.
+Statuses: 200 page, 302 redirect (anonymous visitors to a sign-in page, a role to its
+own start page, or a form's redirect after its action), 401 the JSON API without a
+session, 403 wrong role, 404 object outside the user's scope.
 """
 
 import datetime as dt
