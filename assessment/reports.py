@@ -355,7 +355,7 @@ def build_wave_report(
         if with_names and len(classes) == 1
         else None,
     )
-    logger.info(
+    logger.debug(
         "Built the report of wave %s over %d classes: %d completed responses.",
         wave.pk,
         len(classes),
