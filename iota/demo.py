@@ -18,7 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.services import ensure_picture_passwords, open_signin_window
+from accounts.services import (
+    MAX_WINDOW_MINUTES,
+    ensure_picture_passwords,
+    open_signin_window,
+)
 from assessment.instruments import sync_instruments
 from assessment.models import Answer, Campaign, Instrument, Response, Wave
 from assessment.services import WaveSpec, create_campaign, start_wave
@@ -84,7 +88,7 @@ def load_demo_data(reference_dir: Path | None = None) -> DemoSummary:
     with transaction.atomic():
         sync_instruments()
         report = import_onde_file(data, uai=DEMO_UAI, school_name=DEMO_SCHOOL_NAME)
-        school = School.objects.get(pk=report.school_id)
+        school = School.objects.get(uai=DEMO_UAI)
         classes = list(school.classes.order_by("label"))
         _create_adults(classes)
         for classroom in classes:
@@ -129,8 +133,9 @@ def _create_campaign(classes: list[Classroom]) -> None:
     wave = campaign.waves.get()
     rng = random.Random(SEED)
     for classroom in classes:
-        start_wave(wave, classroom, classroom.teachers.first())
-        open_signin_window(classroom, classroom.teachers.first(), minutes=12 * 60)
+        teacher = classroom.teachers.get()
+        start_wave(wave, classroom, teacher)
+        open_signin_window(classroom, teacher, minutes=MAX_WINDOW_MINUTES)
         pupils = list(classroom.pupils.filter(left_on=None).order_by("pk"))
         answered = rng.sample(pupils, round(len(pupils) * SIMULATED_SHARE))
         for pupil in answered:
@@ -189,7 +194,7 @@ def _describe(*, created: bool, source: str) -> DemoSummary:
     )
     teacher_emails = [email for email, _first, _last in DEMO_TEACHERS.values()]
     summary.accounts = [(email, "enseignant·e") for email in teacher_emails] + [
-        (email, role.label) for email, role, _f, _l in DEMO_ADULTS
+        (email, str(role.label)) for email, role, _f, _l in DEMO_ADULTS
     ]
     summary.accounts.append((DEMO_ADMIN, "administrateur·rice"))
     campaign = Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
