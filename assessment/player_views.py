@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,12 +42,29 @@ from schools.models import Pupil
 logger = logging.getLogger(__name__)
 
 
+def pupil_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let only pupils through, with a 403 for every other signed-in user.
+
+    Unlike role_required, superusers are rejected too, because these pages show a
+    pupil's own questionnaires and an adult has none.
+    """
+
+    @role_required(Role.PUPIL)
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.role != Role.PUPIL:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _pupil_of(request: HttpRequest) -> Pupil | None:
     return Pupil.objects.filter(user=request.user).select_related("classroom").first()
 
 
 @require_GET
-@role_required(Role.PUPIL)
+@pupil_page
 def pupil_today(request: HttpRequest) -> HttpResponse:
     pupil = _pupil_of(request)
     sessions = active_sessions_for_pupil(pupil) if pupil is not None else []
@@ -70,7 +88,7 @@ def pupil_today(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PUPIL)
+@pupil_page
 def response_start(request: HttpRequest, wave_pk: int) -> HttpResponse:
     pupil = _pupil_of(request)
     wave = get_object_or_404(
@@ -166,7 +184,7 @@ def player_data(
 
 @require_GET
 @ensure_csrf_cookie
-@role_required(Role.PUPIL)
+@pupil_page
 def player(request: HttpRequest, response_pk: int) -> HttpResponse:
     response = _own_response(request, response_pk)
     definition = definition_of(response.wave.campaign.instrument)

@@ -139,3 +139,14 @@ class TestPlayer:
         client.force_login(classmate.user)
         page = client.get(reverse("assessment:player", args=[response.pk]))
         assert page.status_code == 404
+
+
+@pytest.mark.django_db
+def test_administrator_refused_pupil_pages(administrator, session, pupil):
+    response = start_response(session.wave, pupil)
+    client = Client()
+    client.force_login(administrator)
+    assert client.get(TODAY_URL).status_code == 403
+    assert (
+        client.get(reverse("assessment:player", args=[response.pk])).status_code == 403
+    )
