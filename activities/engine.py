@@ -1,25 +1,12 @@
 """Grid world engine of the coding challenges: runs a pupil's block program on a grid.
 
-A challenge defines a grid world (a dict checked by `validate_grid`) and limits (checked
-by `validate_limits`). The pupil's program is the JSON that Blockly's
+A challenge defines a grid world and limits (their schema and checks are in
+`activities.grid_world`). The pupil's program is the JSON that Blockly's
 `Blockly.serialization.workspaces.save` returns. `run_program` runs it and returns the
 outcome and the trace that the browser animates. `static/iota/js/grid-engine.js` applies
 the same rules, and the vectors in `activities/engine_vectors/` run through both engines
 in the tests, so a program the browser shows as solved is solved on the server too.
 The engine is deterministic and does no I/O.
-
-Grid world, schema version 1::
-
-    {"schema_version": 1, "width": 5, "height": 3,
-     "tiles": ["#####", "#S.G#", "#####"],
-     "robot": {"x": 1, "y": 1, "heading": "east"},
-     "items": [{"x": 2, "y": 1}],
-     "win": "reach_goal_with_all_items"}
-
-Each row of `tiles` has one character per tile: `#` wall, `.` open, `S` start, `G` goal,
-`X` obstacle. Row 0 is the top row and x counts from the left, so moving north
-decreases y. The robot starts on the one `S` tile. Items lie on open, start or goal
-tiles. `win` is `reach_goal` (the default) or `reach_goal_with_all_items`.
 
 Program rules:
 
@@ -39,48 +26,45 @@ Program rules:
 - A move into a wall, an obstacle or off the grid stops the run with `wall_hit`,
   `obstacle_hit` or `out_of_grid`, and the robot stays where it was. Reaching a goal
   tile with the win rule met stops the run with `success` at once.
-- A program that ends without winning gives `items_not_collected` when the robot stands
-  on a goal but items remain, and `goal_not_reached` otherwise.
+- A program that ends without winning gives `items_not_collected` when the robot is on a
+  goal but items remain, and `goal_not_reached` otherwise.
 - "Wall ahead" is true for a wall or the edge of the grid. "Path ahead" is true for an
   open, start or goal tile, so an obstacle ahead makes both tests false.
 - `robot_collect` with no item on the robot's tile does nothing and records the result
   `nothing_here`.
 """
 
-import difflib
 import json
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, TypeGuard
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-SCHEMA_VERSION = 1
-
-START_BLOCK = "robot_when_run"
-MOVE_FORWARD = "robot_move_forward"
-TURN_LEFT = "robot_turn_left"
-TURN_RIGHT = "robot_turn_right"
-COLLECT = "robot_collect"
-REPEAT = "robot_repeat"
-REPEAT_UNTIL_GOAL = "robot_repeat_until_goal"
-IF_PATH_AHEAD = "robot_if_path_ahead"
-IF_WALL_AHEAD = "robot_if_wall_ahead"
-IF_ITEM_HERE = "robot_if_item_here"
-
-# The blocks a pupil places under the start block, in toolbox order.
-PROGRAM_BLOCK_TYPES = (
-    MOVE_FORWARD,
-    TURN_LEFT,
-    TURN_RIGHT,
+from activities.grid_world import (
     COLLECT,
-    REPEAT,
-    REPEAT_UNTIL_GOAL,
+    GOAL,
+    HEADINGS,
+    IF_ITEM_HERE,
     IF_PATH_AHEAD,
     IF_WALL_AHEAD,
-    IF_ITEM_HERE,
+    MAX_PROGRAM_BLOCKS,
+    MOVE_FORWARD,
+    OBSTACLE,
+    OPEN,
+    PROGRAM_BLOCK_TYPES,
+    REPEAT,
+    REPEAT_UNTIL_GOAL,
+    START,
+    START_BLOCK,
+    TURN_LEFT,
+    WALL,
+    validate_grid,
+    validate_limits,
 )
-BLOCK_TYPES = (START_BLOCK, *PROGRAM_BLOCK_TYPES)
+
+# The layout of the run result and its trace events.
+TRACE_SCHEMA_VERSION = 1
+
 IF_BLOCKS = frozenset({IF_PATH_AHEAD, IF_WALL_AHEAD, IF_ITEM_HERE})
 CONTAINER_BLOCKS = IF_BLOCKS | {REPEAT, REPEAT_UNTIL_GOAL}
 
@@ -98,34 +82,11 @@ OUTCOMES = (
     "invalid_program",
 )
 
-WALL, OPEN, START, GOAL, OBSTACLE = "#", ".", "S", "G", "X"
-TILE_NAMES = {
-    WALL: gettext_lazy("mur"),
-    OPEN: gettext_lazy("libre"),
-    START: gettext_lazy("départ"),
-    GOAL: gettext_lazy("arrivée"),
-    OBSTACLE: gettext_lazy("obstacle"),
-}
-HEADINGS = {"north": (0, -1), "east": (1, 0), "south": (0, 1), "west": (-1, 0)}
 _LEFT_OF = {"north": "west", "west": "south", "south": "east", "east": "north"}
 _RIGHT_OF = {heading: left for left, heading in _LEFT_OF.items()}
-WIN_RULES = ("reach_goal", "reach_goal_with_all_items")
-
-MAX_GRID_SIDE = 40
-DEFAULT_MAX_STEPS = 1000
-MAX_STEPS = 100_000
 MAX_REPEAT_TIMES = 1000
 MAX_NESTING = 20
-# A chain of blocks nests two JSON objects per block, and Python's json module raises
-# RecursionError at a depth of about 1,000, so this cap keeps every accepted program
-# decodable by `parse_program`.
-MAX_PROGRAM_BLOCKS = 400
 MAX_PROGRAM_BYTES = 256 * 1024
-
-_GRID_KEYS = ("schema_version", "width", "height", "tiles", "robot", "items", "win")
-_ROBOT_KEYS = ("x", "y", "heading")
-_ITEM_KEYS = ("x", "y")
-_LIMIT_KEYS = ("max_blocks", "allowed_blocks", "max_steps")
 
 
 class TraceEvent(TypedDict):
@@ -159,21 +120,6 @@ class RunResult(TypedDict):
     items_collected: int
     items_total: int
     trace: list[TraceEvent]
-
-
-class Limits(TypedDict):
-    max_blocks: int | None
-    allowed_blocks: tuple[str, ...] | None
-    max_steps: int
-
-
-class ChallengeError(ValueError):
-    """A grid world or limits that break the schema, with the field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field} : {message}")
-        self.field = field
-        self.message = message
 
 
 class ProgramError(ValueError):
@@ -223,7 +169,8 @@ def run_program(
 ) -> RunResult:
     """Run a Blockly program on a grid world and return its outcome and trace.
 
-    Raises ChallengeError when the grid or the limits break the schema. A malformed
+    Raises `activities.grid_world.ChallengeError` when the grid or the limits break
+    the schema. A malformed
     program is an outcome (`invalid_program`), not an exception, because the program
     comes from the browser.
     """
@@ -246,225 +193,6 @@ def run_program(
     return run.result(run.outcome, run.detail, compiler.count)
 
 
-def validate_grid(grid: Any) -> None:
-    """Raise ChallengeError, naming the field and the fix, unless the grid is valid."""
-    if not isinstance(grid, Mapping):
-        raise ChallengeError("grid", _("La grille doit être un objet avec des champs."))
-    _reject_unknown_keys(grid, _GRID_KEYS, "")
-    version = grid.get("schema_version")
-    if not _is_int(version) or version != SCHEMA_VERSION:
-        raise ChallengeError(
-            "schema_version",
-            _("La version %(value)s n’est pas prise en charge. Indiquez %(expected)d.")
-            % {"value": _show(version), "expected": SCHEMA_VERSION},
-        )
-    width = _read_side(grid, "width")
-    height = _read_side(grid, "height")
-    tiles = grid.get("tiles")
-    _validate_tiles(tiles, width, height)
-    _validate_robot(grid.get("robot"), tiles, width, height)
-    items = grid.get("items", [])
-    _validate_items(items, tiles, width, height)
-    win = grid.get("win", "reach_goal")
-    if win not in WIN_RULES:
-        raise ChallengeError(
-            "win",
-            _("La règle %(value)s est inconnue. Choisissez %(choices)s.")
-            % {"value": _show(win), "choices": " ou ".join(WIN_RULES)},
-        )
-    if win == "reach_goal_with_all_items" and not items:
-        raise ChallengeError(
-            "win",
-            _(
-                "La règle demande de ramasser tous les objets, mais la liste items est "
-                "vide. Ajoutez des objets ou choisissez reach_goal."
-            ),
-        )
-
-
-def validate_limits(limits: Mapping[str, Any] | None) -> Limits:
-    """Return the limits with defaults filled in, or raise ChallengeError."""
-    if limits is None:
-        limits = {}
-    if not isinstance(limits, Mapping):
-        raise ChallengeError("limits", _("Les limites doivent être un objet."))
-    _reject_unknown_keys(limits, _LIMIT_KEYS, "limits")
-    max_steps = limits.get("max_steps")
-    if max_steps is None:
-        max_steps = DEFAULT_MAX_STEPS
-    elif not _is_int(max_steps) or not 1 <= max_steps <= MAX_STEPS:
-        raise _range_error("limits.max_steps", max_steps, 1, MAX_STEPS)
-    max_blocks = limits.get("max_blocks")
-    if max_blocks is not None and (
-        not _is_int(max_blocks) or not 1 <= max_blocks <= MAX_PROGRAM_BLOCKS
-    ):
-        raise _range_error("limits.max_blocks", max_blocks, 1, MAX_PROGRAM_BLOCKS)
-    allowed = limits.get("allowed_blocks")
-    if allowed is not None:
-        allowed = _read_allowed_blocks(allowed)
-    return {"max_blocks": max_blocks, "allowed_blocks": allowed, "max_steps": max_steps}
-
-
-def _read_allowed_blocks(allowed: Any) -> tuple[str, ...]:
-    if not isinstance(allowed, list | tuple):
-        raise ChallengeError(
-            "limits.allowed_blocks",
-            _("Indiquez une liste de types de blocs, par exemple [%(example)s].")
-            % {"example": MOVE_FORWARD},
-        )
-    for index, kind in enumerate(allowed):
-        if kind not in PROGRAM_BLOCK_TYPES:
-            raise ChallengeError(
-                f"limits.allowed_blocks[{index}]",
-                _("Le type de bloc %(value)s est inconnu.%(hint)s")
-                % {"value": _show(kind), "hint": _suggest(kind, PROGRAM_BLOCK_TYPES)},
-            )
-    return tuple(allowed)
-
-
-def _range_error(field: str, value: Any, low: int, high: int) -> ChallengeError:
-    return ChallengeError(
-        field,
-        _("La valeur %(value)s est invalide. Indiquez un entier de %(low)d à %(high)d.")
-        % {"value": _show(value), "low": low, "high": high},
-    )
-
-
-def _show(value: Any) -> str:
-    """Write a value as it appears in a JSON or YAML file, quotes included."""
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _suggest(value: Any, choices: tuple[str, ...]) -> str:
-    matches = difflib.get_close_matches(str(value), choices, n=1)
-    if matches:
-        return " " + _("Vouliez-vous dire %(match)s ?") % {"match": matches[0]}
-    return " " + _("Valeurs possibles : %(choices)s.") % {"choices": ", ".join(choices)}
-
-
-def _reject_unknown_keys(
-    mapping: Mapping[str, Any], known: tuple[str, ...], field: str
-) -> None:
-    for key in mapping:
-        if key not in known:
-            raise ChallengeError(
-                f"{field}.{key}" if field else str(key),
-                _("Le champ %(key)s est inconnu.%(hint)s")
-                % {"key": _show(key), "hint": _suggest(key, known)},
-            )
-
-
-def _read_side(grid: Mapping[str, Any], field: str) -> int:
-    value = grid.get(field)
-    if not _is_int(value) or not 1 <= value <= MAX_GRID_SIDE:
-        raise _range_error(field, value, 1, MAX_GRID_SIDE)
-    return value
-
-
-def _validate_tiles(tiles: Any, width: int, height: int) -> None:
-    if not isinstance(tiles, list) or len(tiles) != height:
-        raise ChallengeError(
-            "tiles",
-            _("Indiquez une liste de %(height)d lignes (la hauteur de la grille).")
-            % {"height": height},
-        )
-    legend = ", ".join(f"{char} ({name})" for char, name in TILE_NAMES.items())
-    for y, row in enumerate(tiles):
-        if not isinstance(row, str) or len(row) != width:
-            raise ChallengeError(
-                f"tiles[{y}]",
-                _("La ligne %(row)s doit avoir %(width)d cases (la largeur).")
-                % {"row": _show(row), "width": width},
-            )
-        for x, char in enumerate(row):
-            if char not in TILE_NAMES:
-                raise ChallengeError(
-                    f"tiles[{y}]",
-                    _(
-                        "Le caractère « %(char)s » en colonne %(x)d est inconnu. "
-                        "Utilisez %(legend)s."
-                    )
-                    % {"char": char, "x": x, "legend": legend},
-                )
-    starts = sum(row.count(START) for row in tiles)
-    if starts != 1:
-        raise ChallengeError(
-            "tiles",
-            _("La grille a %(count)d cases S. Placez exactement une case S (départ).")
-            % {"count": starts},
-        )
-    if not any(GOAL in row for row in tiles):
-        raise ChallengeError(
-            "tiles", _("La grille n’a pas de case G. Placez au moins une arrivée.")
-        )
-
-
-def _read_position(
-    value: Mapping[str, Any], field: str, width: int, height: int
-) -> tuple[int, int]:
-    x, y = value.get("x"), value.get("y")
-    for name, coordinate, side in (("x", x, width), ("y", y, height)):
-        if not _is_int(coordinate) or not 0 <= coordinate < side:
-            raise _range_error(f"{field}.{name}", coordinate, 0, side - 1)
-    return x, y
-
-
-def _validate_robot(robot: Any, tiles: list[str], width: int, height: int) -> None:
-    if not isinstance(robot, Mapping):
-        raise ChallengeError(
-            "robot",
-            _("Indiquez la position et la direction, par exemple %(example)s.")
-            % {"example": '{"x": 1, "y": 1, "heading": "east"}'},
-        )
-    _reject_unknown_keys(robot, _ROBOT_KEYS, "robot")
-    x, y = _read_position(robot, "robot", width, height)
-    if tiles[y][x] != START:
-        raise ChallengeError(
-            "robot",
-            _("Le robot est en (%(x)d, %(y)d), mais cette case n’est pas la case S.")
-            % {"x": x, "y": y},
-        )
-    heading = robot.get("heading")
-    if heading not in HEADINGS:
-        raise ChallengeError(
-            "robot.heading",
-            _("La direction %(value)s est inconnue. Choisissez %(choices)s.")
-            % {"value": _show(heading), "choices": ", ".join(HEADINGS)},
-        )
-
-
-def _validate_items(items: Any, tiles: list[str], width: int, height: int) -> None:
-    if not isinstance(items, list):
-        raise ChallengeError(
-            "items",
-            _('Indiquez une liste de positions, par exemple [{"x": 2, "y": 1}].'),
-        )
-    seen = set()
-    for index, item in enumerate(items):
-        field = f"items[{index}]"
-        if not isinstance(item, Mapping):
-            raise ChallengeError(field, _('Indiquez une position {"x": …, "y": …}.'))
-        _reject_unknown_keys(item, _ITEM_KEYS, field)
-        x, y = _read_position(item, field, width, height)
-        if tiles[y][x] in (WALL, OBSTACLE):
-            raise ChallengeError(
-                field,
-                _("L’objet en (%(x)d, %(y)d) est sur une case %(tile)s. Déplacez-le.")
-                % {"x": x, "y": y, "tile": TILE_NAMES[tiles[y][x]]},
-            )
-        if (x, y) in seen:
-            raise ChallengeError(
-                field,
-                _("Un autre objet est déjà en (%(x)d, %(y)d). Retirez le doublon.")
-                % {"x": x, "y": y},
-            )
-        seen.add((x, y))
-
-
 class _RejectedError(Exception):
     """A program that fails the checks made before it runs."""
 
@@ -485,7 +213,7 @@ class _Node:
         self.orelse: list[_Node] = orelse
 
 
-def _is_object(value: Any) -> bool:
+def _is_object(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict)
 
 
@@ -532,7 +260,9 @@ def _read_times(block: dict[str, Any]) -> int | None:
     # JSON has one number type: 3.0 and 3 are the same number to the browser engine.
     if isinstance(times, float) and times.is_integer():
         times = int(times)
-    if not _is_int(times) or not 0 <= times <= MAX_REPEAT_TIMES:
+    if not isinstance(times, int) or isinstance(times, bool):
+        return None
+    if not 0 <= times <= MAX_REPEAT_TIMES:
         return None
     return times
 
@@ -552,6 +282,7 @@ class _Compiler:
         if not _is_object(program):
             raise _malformed(None)
         workspace = program.get("blocks")
+        top_blocks: Any
         if workspace is None:
             # Blockly saves an empty workspace without the "blocks" key.
             top_blocks = []
@@ -582,7 +313,7 @@ class _Compiler:
 
     def _chain(self, parent: dict[str, Any], block: Any, depth: int) -> list[_Node]:
         # Follow `next` in a loop rather than by recursion, so a long stack costs no
-        # Python stack depth; only nested inputs recurse, and MAX_NESTING bounds them.
+        # Python stack depth. Only nested inputs recurse, and MAX_NESTING bounds them.
         nodes = []
         while block is not None:
             if not _is_object(block) or not isinstance(block.get("type"), str):
@@ -605,6 +336,7 @@ class _Compiler:
             raise _RejectedError("unknown_block", {"block": block_id, "type": kind})
         if self.allowed is not None and kind not in self.allowed:
             raise _RejectedError("block_not_allowed", {"block": block_id, "type": kind})
+
         self.count += 1
         if self.count > MAX_PROGRAM_BLOCKS:
             raise _RejectedError(
@@ -619,6 +351,7 @@ class _Compiler:
                     "invalid_program", {"reason": "invalid_times", "block": block_id}
                 )
             times = read
+
         body: list[_Node] = []
         orelse: list[_Node] = []
         if kind in CONTAINER_BLOCKS:
@@ -659,7 +392,7 @@ class _Run:
         self, outcome: str, detail: dict[str, Any], blocks_used: int
     ) -> RunResult:
         return {
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": TRACE_SCHEMA_VERSION,
             "outcome": outcome,
             "detail": detail,
             "steps": self.steps,

@@ -9,18 +9,18 @@ block being "start". A dict in the notation is inserted as a raw Blockly block.
 from itertools import count
 from typing import Any
 
-from activities import engine
+from activities import grid_world
 
 SHORT_NAMES = {
-    "move": engine.MOVE_FORWARD,
-    "left": engine.TURN_LEFT,
-    "right": engine.TURN_RIGHT,
-    "collect": engine.COLLECT,
-    "repeat": engine.REPEAT,
-    "until_goal": engine.REPEAT_UNTIL_GOAL,
-    "if_path": engine.IF_PATH_AHEAD,
-    "if_wall": engine.IF_WALL_AHEAD,
-    "if_item": engine.IF_ITEM_HERE,
+    "move": grid_world.MOVE_FORWARD,
+    "left": grid_world.TURN_LEFT,
+    "right": grid_world.TURN_RIGHT,
+    "collect": grid_world.COLLECT,
+    "repeat": grid_world.REPEAT,
+    "until_goal": grid_world.REPEAT_UNTIL_GOAL,
+    "if_path": grid_world.IF_PATH_AHEAD,
+    "if_wall": grid_world.IF_WALL_AHEAD,
+    "if_item": grid_world.IF_ITEM_HERE,
 }
 
 
@@ -28,7 +28,7 @@ def workspace(*stack: Any, orphans: tuple[list[Any], ...] = ()) -> dict[str, Any
     """Return a workspace whose start block runs `stack`, plus unattached stacks."""
     ids = count(1)
     start: dict[str, Any] = {
-        "type": engine.START_BLOCK,
+        "type": grid_world.START_BLOCK,
         "id": "start",
         "x": 20,
         "y": 20,

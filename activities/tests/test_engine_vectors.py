@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from activities import engine
+from activities import engine, grid_world
 
 VECTORS_DIR = Path(engine.__file__).parent / "engine_vectors"
 JS_ENGINE = Path(settings.BASE_DIR) / "static" / "iota" / "js" / "grid-engine.js"
@@ -116,11 +116,11 @@ def test_vectors_run_every_block_type():
     for vector in VECTORS.values():
         result = engine.run_program(vector["grid"], vector["program"], vector["limits"])
         executed.update(event["type"] for event in result["trace"])
-    assert executed == set(engine.PROGRAM_BLOCK_TYPES)
+    assert executed == set(grid_world.PROGRAM_BLOCK_TYPES)
 
 
 def test_vectors_use_valid_grids():
     for name, vector in VECTORS.items():
-        engine.validate_grid(vector["grid"])
-        engine.validate_limits(vector["limits"])
+        grid_world.validate_grid(vector["grid"])
+        grid_world.validate_limits(vector["limits"])
         assert vector["description"], name

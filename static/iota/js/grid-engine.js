@@ -2,16 +2,18 @@
  * Grid world engine of the coding challenges, for the browser and for Node.
  *
  * This is the browser twin of activities/engine.py: the same grid world, the same
- * Blockly program JSON, the same rules, outcomes and trace. The module docstring of
- * engine.py states the rules. The vectors in activities/engine_vectors/ run through
- * both engines in the tests, so change both files together.
+ * Blockly program JSON, the same rules, outcomes and trace. The module docstrings of
+ * activities/engine.py (rules) and activities/grid_world.py (grid schema) state them.
+ * The vectors in activities/engine_vectors/ run through both engines in the tests,
+ * so change both files together.
  *
  * The grid and the limits are trusted here, because the server validates them
  * before it sends a challenge to the page. The program is not trusted.
  * Plain ES module without imports or browser globals, so Node can load it as is.
  */
 
-export const SCHEMA_VERSION = 1;
+// The layout of the run result and its trace events, as in engine.py.
+export const TRACE_SCHEMA_VERSION = 1;
 
 export const START_BLOCK = "robot_when_run";
 export const MOVE_FORWARD = "robot_move_forward";
@@ -213,6 +215,7 @@ class Compiler {
     if (this.allowed !== null && !this.allowed.includes(kind)) {
       throw new Rejected("block_not_allowed", { block: id, type: kind });
     }
+
     this.count += 1;
     if (this.count > MAX_PROGRAM_BLOCKS) {
       throw new Rejected("block_limit_exceeded", {
@@ -227,6 +230,7 @@ class Compiler {
         throw new Rejected("invalid_program", { reason: "invalid_times", block: id });
       }
     }
+
     let body = [];
     let orelse = [];
     if (CONTAINER_BLOCKS.has(kind)) {
@@ -264,7 +268,7 @@ class Run {
 
   result(outcome, detail, blocksUsed) {
     return {
-      schema_version: SCHEMA_VERSION,
+      schema_version: TRACE_SCHEMA_VERSION,
       outcome,
       detail,
       steps: this.steps,
