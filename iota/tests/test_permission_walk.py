@@ -62,6 +62,11 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "accounts:signin-cards": ("pk", row(302, 403, 200, 404, 200, 403, 200)),
     "accounts:signin-cards-pdf": ("pk", row(302, 403, 200, 404, 200, 403, 200)),
+    # schools
+    "schools:class-list": ("", row(302, 403, 200, 200, 200, 200, 200)),
+    "schools:class-detail": ("pk", row(302, 403, 200, 404, 200, 200, 200)),
+    "schools:import-onde": ("", row(302, 403, 200, 200, 200, 403, 200)),
+    "schools:import-onde-confirm": ("", row(302, 403, 302, 302, 302, 403, 302)),
     # assessment
     "assessment:campaign-list": ("", row(302, 403, 200, 200, 200, 200, 200)),
     "assessment:campaign-create": ("", row(302, 403, 403, 403, 200, 403, 200)),
@@ -94,6 +99,7 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
 }
 POST_ONLY = {
     "accounts:logout",
+    "schools:import-onde-confirm",
     "accounts:signin-window-open",
     "accounts:signin-window-close",
     "accounts:picture-password-reset",
