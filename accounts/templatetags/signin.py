@@ -1,26 +1,24 @@
-"""`{% signin_panel classroom %}`: the sign-in status and links for a class page."""
+"""`{% signin_status classroom %}`: whether a class's pupils may sign in now.
+
+Class pages include it next to their links to the sign-in tools. It shows until
+when the window is open, in the school's time zone, which may differ from the
+server's (Réunion is UTC+4 while Paris is UTC+1 in winter).
+"""
 
 from typing import Any
 
 from django import template
 
-from accounts.services import current_signin_window, may_manage_signin
+from accounts.services import current_signin_window
 from schools.models import Classroom
 
 register = template.Library()
 
 
-@register.inclusion_tag("accounts/includes/signin_panel.html", takes_context=True)
-def signin_panel(context: template.Context, classroom: Classroom) -> dict[str, Any]:
-    """Show whether the class's pupils may sign in, until when, and the tools.
-
-    The links show only to teachers, coordinators and administrators; the page that
-    includes the panel has already checked that the user may see the class.
-    """
-    user = context["request"].user
+@register.inclusion_tag("accounts/includes/signin_status.html")
+def signin_status(classroom: Classroom) -> dict[str, Any]:
+    """Render the sign-in window's state; the caller has checked access to the class."""
     return {
-        "classroom": classroom,
         "window": current_signin_window(classroom),
         "time_zone": classroom.school.time_zone,
-        "may_manage": may_manage_signin(user),
     }
