@@ -66,7 +66,7 @@ WIN_RULES = ("reach_goal", "reach_goal_with_all_items")
 
 MAX_GRID_SIDE = 40
 DEFAULT_MAX_STEPS = 1000
-MAX_STEPS = 100_000
+MAX_STEPS = 10_000
 # A chain of blocks nests two JSON objects per block, and CPython 3.12's json module
 # raises RecursionError somewhere between 1,000 and 1,500 levels (it depends on the
 # stack in use), so this cap keeps every accepted program decodable by
@@ -166,7 +166,7 @@ def _range_error(field: str, value: Any, low: int, high: int) -> ChallengeError:
 
 
 def _show(value: Any) -> str:
-    """Write a value as it appears in a JSON or YAML file, quotes included."""
+    """Return a value as it appears in a JSON file, quotes included."""
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -207,7 +207,6 @@ def _validate_tiles(tiles: Any, width: int, height: int) -> list[str]:
             _("Indiquez une liste de %(height)d lignes (la hauteur de la grille).")
             % {"height": height},
         )
-    legend = ", ".join(f"{char} ({name})" for char, name in TILE_NAMES.items())
     for y, row in enumerate(tiles):
         if not isinstance(row, str) or len(row) != width:
             raise ChallengeError(
@@ -223,7 +222,7 @@ def _validate_tiles(tiles: Any, width: int, height: int) -> list[str]:
                         "Le caractère « %(char)s » en colonne %(x)d est inconnu. "
                         "Utilisez %(legend)s."
                     )
-                    % {"char": char, "x": x, "legend": legend},
+                    % {"char": char, "x": x, "legend": _tile_legend()},
                 )
     starts = sum(row.count(START) for row in tiles)
     if starts != 1:
@@ -237,6 +236,10 @@ def _validate_tiles(tiles: Any, width: int, height: int) -> list[str]:
             "tiles", _("La grille n’a pas de case G. Placez au moins une arrivée.")
         )
     return tiles
+
+
+def _tile_legend() -> str:
+    return ", ".join(f"{char} ({name})" for char, name in TILE_NAMES.items())
 
 
 def _read_position(
