@@ -2,36 +2,25 @@
 wave, and pupils with accounts."""
 
 import datetime as dt
-import secrets
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Role, User
 from assessment.instruments import sync_instruments
 from assessment.models import Campaign, Instrument, Wave, WaveSession
+from iota.testing import make_pupil as make_enrolled_pupil
+from iota.testing import make_pupil_user
 from schools.models import Academie, Classroom, Pupil, School
 
 SHIPPED_KEY = "perseverance-self-report"
 
 
 def make_pupil(classroom: Classroom, first_name: str, **fields: object) -> Pupil:
-    values: dict[str, object] = {
-        "school": classroom.school,
-        "classroom": classroom,
-        "ine_hash": secrets.token_hex(32),
-        "first_name": first_name,
-        "last_name": "Durand",
-        "display_name": first_name,
-        "level": "CM1",
-        "birth_month": dt.date(2016, 3, 1),
-    }
-    values.update(fields)
-    pupil = Pupil.objects.create(**values)
-    pupil.user = User.objects.create_user(None, None, role=Role.PUPIL)
-    pupil.save(update_fields=["user"])
+    """Create a pupil enrolled in `classroom` with the account sign-in would give."""
+    pupil = make_enrolled_pupil(classroom, first_name, **fields)
+    make_pupil_user(pupil)
     return pupil
 
 
