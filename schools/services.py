@@ -344,19 +344,37 @@ class _ImportPlan:
     def _plan_pupils(self) -> None:
         school_pupils: list[_PupilState] = []
         if self.school.pk is not None:
-            school_pupils = list(
-                _load_states(
-                    Pupil.objects.filter(school=self.school).values_list(
-                        *_STATE_COLUMNS
-                    )
-                )
-            )
+            pupils = Pupil.objects.filter(school=self.school)
+            school_pupils = list(_load_states(pupils.values_list(*_STATE_COLUMNS)))
         by_hash = {pupil.ine_hash: pupil for pupil in school_pupils}
         hashed = [(row, hash_ine(row.ine)) for row in self.parsed.rows]
         elsewhere = _load_pupils_elsewhere(
             [ine_hash for _row, ine_hash in hashed if ine_hash not in by_hash],
             self.school,
         )
+        # Pupils who come from another school leave classmates behind, whose
+        # display names may change too.
+        old_classes = [
+            int(pupil.class_key[1])
+            for pupil in elsewhere.values()
+            if pupil.class_key is not None
+        ]
+        left_behind = _load_class_members(old_classes, exclude=set(elsewhere))
+        affected = self._plan_listed_pupils(hashed, by_hash, elsewhere)
+        affected |= self._plan_leavers(school_pupils, {h for _row, h in hashed})
+        affected.update(("saved", class_id) for class_id in old_classes)
+        self._plan_display_names(
+            [*school_pupils, *self.new_pupils, *elsewhere.values(), *left_behind],
+            affected,
+        )
+
+    def _plan_listed_pupils(
+        self,
+        hashed: list[tuple[PupilRow, str]],
+        by_hash: dict[str, _PupilState],
+        elsewhere: dict[str, _PupilState],
+    ) -> set[ClassKey]:
+        """Plan the pupils of the file; return the classes whose members change."""
         affected: set[ClassKey] = set()
         for row, ine_hash in hashed:
             key = self.class_key(row.class_label)
@@ -375,28 +393,40 @@ class _ImportPlan:
                     )
                 )
             if pupil is None:
-                pupil = _PupilState(
-                    pk=None,
-                    ine_hash=ine_hash,
-                    school_id=None,
-                    class_key=key,
-                    class_label=row.class_label,
-                    last_name=row.last_name,
-                    first_name=row.first_name,
-                    level=row.level,
-                    birth_month=row.birth_month,
-                    display_name="",
-                    left_on=None,
-                )
-                self.new_pupils.append(pupil)
-                self._record(ChangeKind.CREATED, pupil, row.line, "", ())
+                self._plan_new_pupil(row, ine_hash, key)
                 continue
             if pupil.class_key is not None:
                 affected.add(pupil.class_key)
             self._plan_listed_pupil(pupil, row, key)
+        return affected
 
-        listed = {ine_hash for _row, ine_hash in hashed}
+    def _plan_new_pupil(self, row: PupilRow, ine_hash: str, key: ClassKey) -> None:
+        pupil = _PupilState(
+            pk=None,
+            ine_hash=ine_hash,
+            school_id=None,
+            class_key=key,
+            class_label=row.class_label,
+            last_name=row.last_name,
+            first_name=row.first_name,
+            level=row.level,
+            birth_month=row.birth_month,
+            display_name="",
+            left_on=None,
+        )
+        self.new_pupils.append(pupil)
+        self._record(ChangeKind.CREATED, pupil, row.line, "", ())
+
+    def _plan_leavers(
+        self, school_pupils: list[_PupilState], listed: set[str]
+    ) -> set[ClassKey]:
+        """Mark as left the school's pupils the file no longer lists.
+
+        Pupils on rejected lines are still listed, so they stay. Return the classes
+        they leave.
+        """
         kept = listed | {hash_ine(ine) for ine in self.parsed.rejected_ines}
+        affected: set[ClassKey] = set()
         for pupil in school_pupils:
             if pupil.ine_hash in kept or pupil.left_on is not None:
                 continue
@@ -406,19 +436,7 @@ class _ImportPlan:
             self._record(ChangeKind.LEFT, pupil, None, pupil.class_label, ())
             if pupil.class_key is not None:
                 affected.add(pupil.class_key)
-
-        # Pupils who came from another school leave namesakes behind in their old
-        # class, whose display names change too.
-        old_classes = [
-            int(pupil.class_key[1])
-            for pupil in elsewhere.values()
-            if pupil.class_key is not None
-        ]
-        left_behind = _load_class_members(old_classes, exclude=set(elsewhere))
-        self._plan_display_names(
-            [*school_pupils, *self.new_pupils, *elsewhere.values(), *left_behind],
-            affected,
-        )
+        return affected
 
     def _plan_listed_pupil(
         self, pupil: _PupilState, row: PupilRow, key: ClassKey
