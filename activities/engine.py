@@ -133,14 +133,15 @@ class ProgramError(ValueError):
 
 def parse_program(text: str | bytes) -> dict[str, Any]:
     """Decode a program sent by the browser, or raise ProgramError."""
-    if len(text) > MAX_PROGRAM_BYTES:
+    size = len(text) if isinstance(text, bytes) else len(text.encode())
+    if size > MAX_PROGRAM_BYTES:
         raise ProgramError(
             "too_large",
             _(
                 "Le programme fait %(size)d octets, au-delà de la limite de %(limit)d. "
                 "Retirez des blocs puis renvoyez-le."
             )
-            % {"size": len(text), "limit": MAX_PROGRAM_BYTES},
+            % {"size": size, "limit": MAX_PROGRAM_BYTES},
         )
     try:
         program = json.loads(text)
@@ -164,15 +165,15 @@ def parse_program(text: str | bytes) -> dict[str, Any]:
 
 def run_program(
     grid: Mapping[str, Any],
-    program: Mapping[str, Any],
+    program: Any,
     limits: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Run a Blockly program on a grid world and return its outcome and trace.
 
-    Raises `activities.grid_world.ChallengeError` when the grid or the limits break
-    the schema. A malformed
-    program is an outcome (`invalid_program`), not an exception, because the program
-    comes from the browser.
+    `program` is usually the dict `parse_program` returns. Raises
+    `activities.grid_world.ChallengeError` when the grid or the limits break the
+    schema. A malformed program is an outcome (`invalid_program`), not an exception,
+    because the program comes from the browser.
     """
     validate_grid(grid)
     checked_limits = validate_limits(limits)

@@ -244,3 +244,12 @@ def test_parse_program_rejects_large_text():
     with pytest.raises(engine.ProgramError) as raised:
         engine.parse_program(text)
     assert raised.value.code == "too_large"
+
+
+def test_parse_program_counts_utf8_bytes():
+    padding = "é" * (engine.MAX_PROGRAM_BYTES // 2)
+    text = json.dumps({"blocks": {}, "padding": padding}, ensure_ascii=False)
+    assert len(text) < engine.MAX_PROGRAM_BYTES
+    with pytest.raises(engine.ProgramError) as raised:
+        engine.parse_program(text)
+    assert raised.value.code == "too_large"
