@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.inclusion_tag("accounts/includes/signin_status.html")
 def signin_status(classroom: Classroom) -> dict[str, Any]:
-    """Render the sign-in window's state; the caller has checked access to the class."""
+    """Render the sign-in window's state of a class the caller may already see."""
     return {
         "window": current_signin_window(classroom),
         "time_zone": classroom.school.time_zone,
