@@ -246,32 +246,49 @@ def satterthwaite_df(deviance: _Deviance, theta: np.ndarray) -> np.ndarray:
     return 2 * variances**2 / spread
 
 
-def _columns_in(formulas: Iterable[str | None], columns: Iterable[str]) -> list[str]:
-    names = set()
-    for formula in formulas:
-        if formula:
-            names.update(_IDENTIFIER.findall(formula))
-    return [column for column in columns if column in names]
+def _variable_names(formula: str) -> list[str]:
+    """Names a patsy formula reads from the data: not quoted, not called."""
+    unquoted = re.sub(r"'[^']*'|\"[^\"]*\"", " ", formula)
+    return [
+        match.group(0)
+        for match in _IDENTIFIER.finditer(unquoted)
+        if not re.match(r"\s*\(", unquoted[match.end() :])
+    ]
 
 
-def _prepare(
-    df: pd.DataFrame, formula: str, groups: str, re_formula: str | None
+def model_frame(
+    df: pd.DataFrame,
+    formula: str,
+    other_formulas: Iterable[str | None] = (),
+    label_columns: Iterable[str] = (),
+    error: type[ValueError] = ValueError,
 ) -> tuple[pd.DataFrame, int]:
     """Keep the columns the formulas name, numbers as floats, complete rows only.
 
     A column whose every cell is a number (or missing) becomes float; one with no
-    number at all stays text, so the formula treats it as a factor. A column that
-    mixes both is a typing error in the file and is rejected at its first text cell.
+    number at all stays text, so patsy treats it as a factor. A column that mixes
+    both is a typing error in the file, rejected at its first text cell, and so is
+    text in a column of the response. `label_columns` (groups, clusters) are kept
+    as they are. Returns the frame and the number of incomplete rows dropped.
+
+    `error` is the exception class raised, called as ``error(code, message,
+    **details)`` with the codes ``formula``, ``missing_column`` and ``non_numeric``.
     """
     if "~" not in formula:
-        raise MixedModelError(
-            "formula", f"formula {formula!r} has no '~'", formula=formula
+        raise error("formula", f"formula {formula!r} has no '~'", formula=formula)
+    response = _variable_names(formula.split("~", 1)[0])
+    names = list(
+        dict.fromkeys(
+            name
+            for text in (formula, *other_formulas)
+            if text
+            for name in _variable_names(text)
         )
-    response = formula.split("~", 1)[0].strip()
-    used = _columns_in([formula, re_formula], df.columns)
-    if groups not in df.columns or response not in df.columns:
-        absent = [name for name in (response, groups) if name not in df.columns]
-        raise MixedModelError(
+    )
+    labels = list(label_columns)
+    absent = [name for name in [*names, *labels] if name not in df.columns]
+    if absent:
+        raise error(
             "missing_column",
             f"column(s) not found: {', '.join(absent)}; "
             f"columns present: {', '.join(map(str, df.columns))}",
@@ -279,19 +296,23 @@ def _prepare(
             present=[str(column) for column in df.columns],
         )
     data = pd.DataFrame(index=df.index)
-    for column in used:
+    for column in names:
         try:
             data[column] = numeric_columns(df, [column])[column]
-        except CfaError as error:
+        except CfaError as problem:
             has_numbers = pd.to_numeric(df[column], errors="coerce").notna().any()
-            if column == response or has_numbers:
-                raise MixedModelError(error.code, str(error), **error.details) from None
-            text = df[column].astype(str).str.strip()
-            data[column] = df[column].where(text != "", None)
-    labels = df[groups].astype(str).str.strip()
-    data["_groups"] = df[groups].where(labels != "", None)
+            if column in response or has_numbers:
+                raise error(problem.code, str(problem), **problem.details) from None
+            data[column] = _blank_as_missing(df[column])
+    for column in labels:
+        data[f"_{column}"] = _blank_as_missing(df[column])
     complete = data.dropna()
     return complete, len(data) - len(complete)
+
+
+def _blank_as_missing(column: pd.Series) -> pd.Series:
+    text = column.astype(str).str.strip()
+    return column.where(text != "", None)
 
 
 def _variance_table(
@@ -402,8 +423,10 @@ def fit_mixed(
             f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}",
             value=df_method,
         )
-    data, dropped = _prepare(df, formula, groups, re_formula)
-    n_groups = data["_groups"].nunique()
+    data, dropped = model_frame(
+        df, formula, [re_formula], [groups], error=MixedModelError
+    )
+    n_groups = data[f"_{groups}"].nunique()
     if n_groups < 2:
         raise MixedModelError(
             "too_few_groups",
@@ -412,7 +435,7 @@ def fit_mixed(
             found=n_groups,
         )
     try:
-        model = smf.mixedlm(formula, data, groups="_groups", re_formula=re_formula)
+        model = smf.mixedlm(formula, data, groups=f"_{groups}", re_formula=re_formula)
     except Exception as error:  # noqa: BLE001
         # patsy raises its own PatsyError, and NameError or SyntaxError from
         # evaluating the formula: all mean a formula the data cannot build.
@@ -424,7 +447,8 @@ def fit_mixed(
     for message in messages:
         logger.warning("MixedLM warning for %s: %s", formula, message)
     names = [
-        "Intercept" if name == "_groups" else name for name in model.data.exog_re_names
+        "Intercept" if name == f"_{groups}" else name
+        for name in model.data.exog_re_names
     ]
     deviance = _Deviance(model, reml, np.asarray(fit.fe_params, dtype=float))
     theta = deviance.pack(np.asarray(fit.cov_re), float(fit.scale))

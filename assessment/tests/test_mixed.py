@@ -245,8 +245,20 @@ def test_mixed_rejects_text_in_numeric_predictor(sleepstudy):
 def test_mixed_rejects_unknown_predictor(sleepstudy):
     with pytest.raises(MixedModelError) as raised:
         fit_mixed(sleepstudy, "Reaction ~ Dayz", "Subject")
+    assert raised.value.code == "missing_column"
+    assert raised.value.details["columns"] == ["Dayz"]
+
+
+def test_mixed_rejects_unbuildable_formula(sleepstudy):
+    with pytest.raises(MixedModelError) as raised:
+        fit_mixed(sleepstudy, "Reaction ~ Days +", "Subject")
     assert raised.value.code == "formula"
-    assert "Dayz" in str(raised.value)
+
+
+def test_mixed_reads_expressions_of_columns(sleepstudy):
+    result = fit_mixed(sleepstudy, "I(Reaction / 1000) ~ np.log1p(Days)", "Subject")
+    assert result.n_obs == 180
+    assert list(result.fixed_effects["term"]) == ["Intercept", "np.log1p(Days)"]
 
 
 def test_mixed_rejects_formula_without_tilde(sleepstudy):
