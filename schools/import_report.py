@@ -24,7 +24,7 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PupilChange:
-    """What an import does to one pupil; `line` is None for pupils who left."""
+    """The change an import makes to one pupil; `line` is None for pupils who left."""
 
     kind: ChangeKind
     first_name: str

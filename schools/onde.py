@@ -1,10 +1,10 @@
 """Read a school's ONDE export: decode it, find its columns and check every line.
 
-ONDE is the national primary-school administration system; schools export their pupil
+ONDE is the national primary-school administration system. Schools export their pupil
 list from it as CSV, and the file often goes through Excel before it reaches us. This
 module turns those bytes into `PupilRow` records and a list of rejected lines. It does
-not touch the database: `schools.services.import_onde_file` does, and it also hashes
-the INE, so this module's output holds the INE only in memory.
+not touch the database. `schools.services.import_onde_file` does, after hashing the
+INE, so the INE exists only in this module's output in memory.
 
 Line numbers are those a spreadsheet shows: the header is line 1.
 """
@@ -25,14 +25,13 @@ from django.utils.translation import gettext as _
 ONDE_LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
 LEVEL_ORDER = {level: index for index, level in enumerate(ONDE_LEVELS)}
 
-# Elementary pupils are 6 to 11 in the year they start; the wider range leaves room
-# for pupils who started early or repeated a year, and rejects typing mistakes such
-# as a parent's birth year.
+# Elementary pupils are 6 to 11 years old. The wider range accepts pupils who started
+# early or repeated years, and still rejects typing mistakes such as a parent's year.
 MIN_PUPIL_AGE = 3
 MAX_PUPIL_AGE = 15
 
-# An INE is 11 characters: 10 digits and a letter (INE-BEA), or 9 digits and two
-# letters (INE-RNIE), as in ONDE exports.
+# An INE is 11 characters: 10 digits and a letter, or 9 digits and two letters. Both
+# forms appear in ONDE exports. The check letters are not verified.
 _INE_RE = re.compile(r"\d{10}[A-Z]|\d{9}[A-Z]{2}")
 _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -63,9 +62,9 @@ _HEADER_ALIASES = {"date de naissance": "birth_date"}
 
 
 class OndeImportError(Exception):
-    """A problem with the whole file or the request: nothing is imported.
+    """A problem with the whole file or the request, so nothing is imported.
 
-    `message` is in the user's language and says what to do.
+    `message` is in the user's language and explains how to fix the problem.
     """
 
     def __init__(self, message: str) -> None:
@@ -169,8 +168,8 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-# Bytes 0x80-0xBF continue a UTF-8 sequence; read as Windows-1252 they become these
-# characters, so "Ã" or "Â" followed by one of them is UTF-8 read in the wrong code.
+# Bytes 0x80-0xBF continue a UTF-8 sequence, and Windows-1252 reads them as these
+# characters. "Ã" or "Â" followed by one of them is UTF-8 decoded as Windows-1252.
 _CONTINUATION_CHARS = "".join(
     bytes([byte]).decode("cp1252", errors="ignore") for byte in range(0x80, 0xC0)
 )
@@ -228,9 +227,9 @@ def decode_onde(data: bytes) -> tuple[str, str]:
         raise OndeImportError(_undecidable_message())
     encoding = best.encoding
     if encoding == "latin_1":
-        # ISO-8859-1 leaves 0x80-0x9F to control characters, where Windows-1252 puts
-        # "œ", "€" and typographic quotes; a genuine ISO-8859-1 file has none of
-        # these bytes, so reading it as Windows-1252 gives the same text.
+        # ISO-8859-1 maps 0x80-0x9F to control characters, where Windows-1252 has
+        # "œ", "€" and typographic quotes. A genuine ISO-8859-1 file has none of
+        # these bytes, so Windows-1252 decodes it to the same text.
         encoding = "cp1252"
     try:
         text = data.decode(encoding)

@@ -1,10 +1,10 @@
 """Services of the schools app: bringing a school and its pupils in from ONDE.
 
-`import_onde_file` reads an export (see `schools.onde`), plans every change against
-the database in memory, then writes them in one transaction; a dry run stops before
-writing. Planning takes a fixed number of queries per batch of pupils, never one per
-line, and pupils are held as small records rather than model instances, because a
-national roll-out imports files of 100,000 pupils.
+`import_onde_file` reads an export (see `schools.onde`) and plans every change
+against the database in memory. It then writes them in one transaction, unless it is
+a dry run. Planning takes a fixed number of queries, never one per line, and holds
+pupils as small records rather than model instances, because a national roll-out
+imports files of 100,000 pupils.
 """
 
 import hmac
@@ -178,7 +178,7 @@ ClassKey = tuple[str, int | str]
 
 @dataclass(slots=True, eq=False)
 class _PupilState:
-    """A pupil as the import sees it: loaded from the database or about to be."""
+    """A pupil in the plan: one loaded from the database, or one to create."""
 
     pk: int | None
     ine_hash: str
@@ -646,8 +646,8 @@ def _class_id(key: ClassKey | None, class_ids: dict[str, int]) -> int | None:
     return class_ids[str(value)] if kind == "new" else int(value)
 
 
-# Columns written when inserting a pupil; test_import_onde_writes checks that they
-# cover every column of the table, so a new Pupil field cannot be forgotten here.
+# Columns written when inserting a pupil. test_insert_columns_cover_pupil_table
+# checks that they are every column of the table, so a new Pupil field fails a test.
 INSERT_COLUMNS = (
     "school_id",
     "classroom_id",
@@ -726,10 +726,11 @@ def _update_pupils(
 ) -> None:
     """Write the changed fields of each pupil, grouped by the set of fields.
 
-    bulk_update writes one CASE expression per field that grows with the batch; it
-    took 80 s for 100,000 pupils moving to a new school year on PostgreSQL. This
-    COPYs the new values into a temporary table and updates from it on PostgreSQL,
-    and runs one prepared UPDATE per pupil through executemany elsewhere.
+    bulk_update writes one CASE expression per field, and the expression grows with
+    the batch. It took 80 s for 100,000 pupils moving to a new school year on
+    PostgreSQL. So on PostgreSQL the new values are copied into a temporary table
+    and applied with one UPDATE; other databases get one prepared UPDATE per pupil
+    through executemany.
     """
     groups: dict[tuple[str, ...], list[_PupilState]] = defaultdict(list)
     for pupil in pupils:

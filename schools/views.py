@@ -1,9 +1,9 @@
 """Pages of the schools app: the classes a user may see and the ONDE import.
 
-The import runs in two steps. The upload computes a dry run and shows its report;
-the file waits in the user's session under a random token until they confirm or
-cancel, so the confirmation imports exactly the uploaded bytes without a second
-upload. The confirmation also checks that the report's fingerprint is unchanged.
+The import runs in two steps. The upload computes a dry run and shows its report.
+The file then waits in the user's session under a random token until they confirm
+or cancel, so the confirmation imports the uploaded bytes without a second upload.
+It imports only if the report's fingerprint is unchanged since the preview.
 """
 
 import base64

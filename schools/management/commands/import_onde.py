@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from schools.import_report import ImportReport
+from schools.onde import LineIssue
 from schools.services import OndeImportError, import_onde_file
 
 
@@ -69,36 +70,9 @@ class Command(BaseCommand):
 
 def format_report(report: ImportReport) -> str:
     """Return the French text summary the command prints, without pupils' names."""
-    if report.dry_run:
-        title = _("Essai (rien n'est enregistré) : import ONDE de %(school)s")
-    else:
-        title = _("Import ONDE de %(school)s")
-    lines = [title % {"school": f"{report.school_name} ({report.uai})"}]
-    if report.school_created:
-        lines.append(
-            _("École nouvelle, académie %(academie)s.") % {"academie": report.academie}
-        )
-    lines.append(
-        _("Année scolaire %(year)s, %(lines)d lignes d'élèves, encodage %(encoding)s.")
-        % {
-            "year": report.school_year,
-            "lines": report.line_count,
-            "encoding": report.encoding,
-        }
-    )
+    lines = _header_lines(report)
     lines.append("")
-    labels = {
-        "created": _("élèves créés"),
-        "updated": _("élèves mis à jour"),
-        "moved": _("élèves changés de classe"),
-        "returned": _("élèves revenus"),
-        "left": _("élèves partis"),
-        "unchanged": _("élèves inchangés"),
-        "skipped": _("élèves ignorés (niveau hors programme)"),
-        "rejected": _("lignes rejetées"),
-    }
-    for name, count in report.counts.items():
-        lines.append(f"  {count:6d}  {labels[name]}")
+    lines.extend(_count_lines(report))
     lines.append("")
     lines.append(_("Classes :"))
     for summary in report.classes:
@@ -116,13 +90,53 @@ def format_report(report: ImportReport) -> str:
         (_("Lignes rejetées :"), report.rejections),
         (_("Avertissements :"), report.warnings),
     ):
-        if not issues:
-            continue
-        lines.append("")
-        lines.append(heading)
-        for issue in issues:
-            where = _("ligne %(line)d") % {"line": issue.line}
-            if issue.column:
-                where += _(", colonne « %(column)s »") % {"column": issue.column}
-            lines.append(f"  {where} : {issue.reason}")
+        if issues:
+            lines.append("")
+            lines.append(heading)
+            lines.extend(_issue_lines(issues))
     return "\n".join(lines)
+
+
+def _header_lines(report: ImportReport) -> list[str]:
+    if report.dry_run:
+        title = _("Essai (rien n'est enregistré) : import ONDE de %(school)s")
+    else:
+        title = _("Import ONDE de %(school)s")
+    lines = [title % {"school": f"{report.school_name} ({report.uai})"}]
+    if report.school_created:
+        lines.append(
+            _("École nouvelle, académie %(academie)s.") % {"academie": report.academie}
+        )
+    lines.append(
+        _("Année scolaire %(year)s, %(lines)d lignes d'élèves, encodage %(encoding)s.")
+        % {
+            "year": report.school_year,
+            "lines": report.line_count,
+            "encoding": report.encoding,
+        }
+    )
+    return lines
+
+
+def _count_lines(report: ImportReport) -> list[str]:
+    labels = {
+        "created": _("élèves créés"),
+        "updated": _("élèves mis à jour"),
+        "moved": _("élèves changés de classe"),
+        "returned": _("élèves revenus"),
+        "left": _("élèves partis"),
+        "unchanged": _("élèves inchangés"),
+        "skipped": _("élèves ignorés (niveau hors programme)"),
+        "rejected": _("lignes rejetées"),
+    }
+    return [f"  {count:6d}  {labels[name]}" for name, count in report.counts.items()]
+
+
+def _issue_lines(issues: list[LineIssue]) -> list[str]:
+    lines = []
+    for issue in issues:
+        where = _("ligne %(line)d") % {"line": issue.line}
+        if issue.column:
+            where += _(", colonne « %(column)s »") % {"column": issue.column}
+        lines.append(f"  {where} : {issue.reason}")
+    return lines
