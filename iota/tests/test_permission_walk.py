@@ -76,7 +76,7 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "assessment:wave-progress": (
         "wave_pk,class_pk",
-        row(302, 403, 200, 404, 200, 403, 200),
+        row(302, 403, 200, 404, 200, 200, 200),
     ),
     "assessment:wave-start": (
         "wave_pk,class_pk",
