@@ -349,7 +349,7 @@ def _group_rows(model: MeasurementModel, group: int, meanstructure: bool) -> lis
     """List every parameter of one group with lavaan's `cfa()` defaults."""
     factor_index = {name: i for i, name in enumerate(model.factors)}
     indicator_index = {name: i for i, name in enumerate(model.indicators)}
-    given = {}
+    given: dict[tuple[str, str, str], Term] = {}
     for term in model.terms:
         if term.op == "~~":
             given[(term.lhs, "~~", term.rhs)] = term
@@ -373,7 +373,7 @@ def _group_rows(model: MeasurementModel, group: int, meanstructure: bool) -> lis
         specs.extend((name, "~1", "") for name in model.indicators)
         specs.extend((name, "~1", "") for name in model.factors)
 
-    first_indicator = {}
+    first_indicator: dict[str, str] = {}
     for term in model.terms:
         if term.op == "=~":
             first_indicator.setdefault(term.lhs, term.rhs)
@@ -392,20 +392,20 @@ def _group_rows(model: MeasurementModel, group: int, meanstructure: bool) -> lis
         else:
             place = ("theta", indicator_index[lhs], indicator_index[rhs])
         row = _Row(lhs, op, rhs, group, *place, kind=_kind(model, lhs, op, rhs))
-        term = given.get((lhs, op, rhs))
-        if term is None:
+        spec = given.get((lhs, op, rhs))
+        if spec is None:
             if op == "=~" and first_indicator[lhs] == rhs:
                 row.value, row.status = 1.0, "fixed"  # lavaan's auto.fix.first
             elif op == "~1" and lhs in factor_index:
                 row.value, row.status = 0.0, "mean"
         else:
-            row.label = term.label or ""
-            if term.fixed is not None:
-                row.value, row.status = term.fixed, "fixed"
-            elif term.start is not None:
-                row.value = term.start
+            row.label = spec.label or ""
+            if spec.fixed is not None:
+                row.value, row.status = spec.fixed, "fixed"
+            elif spec.start is not None:
+                row.value = spec.start
             marker = op == "=~" and first_indicator[lhs] == rhs
-            if marker and term.fixed is None and not term.freed:
+            if marker and spec.fixed is None and not spec.freed:
                 # A label or start alone leaves the marker fixed, as in lavaan.
                 row.value, row.status = 1.0, "fixed"
         rows.append(row)
@@ -663,28 +663,37 @@ class _Objective:
 
 
 def _heuristic_start(row: _Row, sample: _Sample, model: MeasurementModel) -> float:
-    """A crude start from the sample moments, for parameters semopy did not give."""
+    """Start a parameter from the sample moments.
+
+    Half of each marker's variance goes to its factor and half of each item's
+    variance to its residual; a loading is then the item's covariance with the
+    marker over the factor variance. These starts are crude but give a positive
+    definite Σ, from which Fisher scoring converges.
+    """
     cov = sample.cov
     index = {name: i for i, name in enumerate(model.indicators)}
-    markers = {}
+    markers: dict[str, int] = {}
     for term in model.terms:
         if term.op == "=~":
             markers.setdefault(term.lhs, index[term.rhs])
+    value = 0.0
     if row.kind == "loadings":
         marker = markers[row.lhs]
-        return (
-            1.0 if marker == row.row else cov[row.row, marker] / cov[marker, marker] * 2
+        value = (
+            1.0
+            if marker == row.row
+            else cov[row.row, marker] / (0.5 * cov[marker, marker])
         )
-    if row.kind == "residuals":
-        return 0.5 * cov[row.row, row.row]
-    if row.kind == "lv.variances":
+    elif row.kind == "residuals":
+        value = 0.5 * cov[row.row, row.row]
+    elif row.kind == "lv.variances":
         marker = markers[row.lhs]
-        return 0.5 * cov[marker, marker]
-    if row.kind == "lv.covariances":
-        return 0.5 * cov[markers[row.lhs], markers[row.rhs]]
-    if row.kind == "intercepts":
-        return float(sample.mean[row.row])
-    return 0.0
+        value = 0.5 * cov[marker, marker]
+    elif row.kind == "lv.covariances":
+        value = 0.5 * cov[markers[row.lhs], markers[row.rhs]]
+    elif row.kind == "intercepts":
+        value = sample.mean[row.row]
+    return float(value)
 
 
 def _semopy_start(

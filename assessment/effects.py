@@ -23,7 +23,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from assessment.mixed import fit_mixed, model_frame
+from assessment.mixed import ModelInputError, fit_mixed, model_frame
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +31,8 @@ COVARIANCE_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 _Z_95 = float(stats.norm.ppf(0.975))
 
 
-class EffectsError(ValueError):
-    """Input that an effect computation cannot use.
-
-    ``code`` is a stable reason and ``details`` holds the values involved.
-    """
-
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.details = details
+class EffectsError(ModelInputError):
+    """Input that an effect computation cannot use."""
 
 
 @dataclass(frozen=True)

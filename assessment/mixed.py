@@ -40,8 +40,8 @@ _STEP = 1e-3
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 
 
-class MixedModelError(ValueError):
-    """A formula or data set that `fit_mixed` cannot fit.
+class ModelInputError(ValueError):
+    """Input that a formula-based model cannot use.
 
     ``code`` is a stable reason and ``details`` holds the values involved.
     """
@@ -50,6 +50,10 @@ class MixedModelError(ValueError):
         super().__init__(message)
         self.code = code
         self.details = details
+
+
+class MixedModelError(ModelInputError):
+    """A formula or data set that `fit_mixed` cannot fit."""
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,7 @@ def model_frame(
     formula: str,
     other_formulas: Iterable[str | None] = (),
     label_columns: Iterable[str] = (),
-    error: type[ValueError] = ValueError,
+    error: type[ModelInputError] = ModelInputError,
 ) -> tuple[pd.DataFrame, int]:
     """Keep the columns the formulas name, numbers as floats, complete rows only.
 
