@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
@@ -87,7 +88,7 @@ class Text(_Strict):
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
-            raise ValueError("must not be empty")
+            raise ValueError(_("ne doit pas être vide"))
         return value.strip() if value is not None else None
 
 
@@ -103,8 +104,11 @@ class ResponseFormat(_Strict):
         points = info.data.get("points")
         if points is not None and len(labels) != points:
             raise ValueError(
-                f"has {len(labels)} labels but points is {points}: give one label "
-                "per point, lowest first"
+                _(
+                    "compte %(count)s libellés mais points vaut %(points)s : donnez "
+                    "un libellé par point, du plus bas au plus haut"
+                )
+                % {"count": len(labels), "points": points}
             )
         return labels
 
@@ -114,17 +118,20 @@ class ResponseFormat(_Strict):
         points = info.data.get("points")
         if points is not None and len(pictograms) != points:
             raise ValueError(
-                f"has {len(pictograms)} pictograms but points is {points}: give one "
-                "pictogram per point, lowest first"
+                _(
+                    "compte %(count)s pictogrammes mais points vaut %(points)s : "
+                    "donnez un pictogramme par point, du plus bas au plus haut"
+                )
+                % {"count": len(pictograms), "points": points}
             )
         unknown = [key for key in pictograms if key not in PICTOGRAMS]
         if unknown:
             raise ValueError(
-                f"unknown pictogram {unknown[0]!r}: use one of "
-                + ", ".join(sorted(PICTOGRAMS))
+                _("pictogramme inconnu « %(key)s » : choisissez parmi %(known)s")
+                % {"key": unknown[0], "known": ", ".join(sorted(PICTOGRAMS))}
             )
         if len(set(pictograms)) != len(pictograms):
-            raise ValueError("each point needs a different pictogram")
+            raise ValueError(_("chaque point doit avoir son propre pictogramme"))
         return pictograms
 
 
@@ -138,8 +145,11 @@ class Item(_Strict):
     def _short_text(cls, text: Text) -> Text:
         if len(text.fr) > MAX_ITEM_TEXT_LENGTH:
             raise ValueError(
-                f"French text has {len(text.fr)} characters, more than "
-                f"{MAX_ITEM_TEXT_LENGTH}: write a shorter sentence"
+                _(
+                    "le texte français fait %(length)s caractères, plus que "
+                    "%(max)s : écrivez une phrase plus courte"
+                )
+                % {"length": len(text.fr), "max": MAX_ITEM_TEXT_LENGTH}
             )
         return text
 
@@ -183,8 +193,11 @@ def _cross_field_problems(definition: InstrumentDefinition) -> list[Problem]:
             problems.append(
                 Problem(
                     f"items[{index}].key",
-                    f"duplicate item key {item.key!r}, already used by "
-                    f"items[{first_index[item.key]}]: give each item its own key",
+                    _(
+                        "clé d’item « %(key)s » en double, déjà prise par "
+                        "items[%(first)s] : donnez à chaque item sa propre clé"
+                    )
+                    % {"key": item.key, "first": first_index[item.key]},
                 )
             )
         first_index.setdefault(item.key, index)
@@ -194,7 +207,11 @@ def _cross_field_problems(definition: InstrumentDefinition) -> list[Problem]:
             problems.append(
                 Problem(
                     f"scales[{scale_index}].key",
-                    f"duplicate scale key {scale.key!r}: give each scale its own key",
+                    _(
+                        "clé d’échelle « %(key)s » en double : donnez à chaque "
+                        "échelle sa propre clé"
+                    )
+                    % {"key": scale.key},
                 )
             )
         scale_keys.add(scale.key)
@@ -205,13 +222,20 @@ def _cross_field_problems(definition: InstrumentDefinition) -> list[Problem]:
                 problems.append(
                     Problem(
                         path,
-                        f"item {item_key!r} is not defined under items: add it there "
-                        "or fix the key",
+                        _(
+                            "l’item « %(key)s » n’est pas défini sous items : "
+                            "ajoutez-le ou corrigez la clé"
+                        )
+                        % {"key": item_key},
                     )
                 )
             elif item_key in seen:
                 problems.append(
-                    Problem(path, f"item {item_key!r} is listed twice in this scale")
+                    Problem(
+                        path,
+                        _("l’item « %(key)s » apparaît deux fois dans cette échelle")
+                        % {"key": item_key},
+                    )
                 )
             seen.add(item_key)
     return problems
@@ -254,20 +278,18 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-_SLUG_HINT = (
-    "must be lowercase letters and digits joined by hyphens, such as "
-    "perseverance-self-report"
-)
-_ITEM_KEY_HINT = "must be a letter then letters, digits or _, such as P1"
-
-
 def _pattern_hint(loc: tuple[int | str, ...]) -> str | None:
     if loc[-1] == "version":
-        return 'must be three numbers joined by dots, such as "0.1.0"'
+        return _("doit être trois nombres séparés par des points, comme « 0.1.0 »")
     if loc[0] == "items" or (loc[0] == "scales" and "items" in loc):
-        return _ITEM_KEY_HINT
+        return _(
+            "doit être une lettre suivie de lettres, de chiffres ou de _, comme P1"
+        )
     if loc[-1] == "key":
-        return _SLUG_HINT
+        return _(
+            "doit être fait de lettres minuscules et de chiffres reliés par des "
+            "tirets, comme perseverance-self-report"
+        )
     return None
 
 
@@ -276,23 +298,57 @@ def _describe_error(error: ErrorDetails) -> Problem:
     kind = error["type"]
     if kind == "extra_forbidden":
         allowed = _field_names_at(loc[:-1])
-        reason = f"unknown key {loc[-1]!r}"
+        reason = _("clé inconnue « %(key)s »") % {"key": loc[-1]}
         if allowed:
-            reason += "; allowed keys here: " + ", ".join(allowed)
+            reason += _(". Clés permises ici : %(keys)s") % {"keys": ", ".join(allowed)}
         return Problem(_format_loc(loc), reason)
     if kind == "missing":
-        return Problem(_format_loc(loc), "required key is missing")
-    reason = error["msg"]
-    if reason.startswith("Value error, "):
-        reason = reason.removeprefix("Value error, ")
+        return Problem(_format_loc(loc), _("clé obligatoire absente"))
     value = error.get("input")
+    if kind == "value_error":
+        # A message of this module's validators, already worded for the author.
+        return Problem(_format_loc(loc), str(error["ctx"]["error"]))
     if kind == "string_pattern_mismatch":
-        reason = _pattern_hint(loc) or reason
-    elif kind == "string_type" and isinstance(value, int | float):
-        reason += ": put the value in double quotes"
-    if not isinstance(value, dict | list) and not kind.startswith("value_error"):
-        reason += f" (found {value!r})"
+        reason = _pattern_hint(loc) or error["msg"]
+    else:
+        reason = _type_reason(kind, error.get("ctx") or {}) or error["msg"]
+    if not isinstance(value, dict | list):
+        reason += _(" (trouvé : %(value)r)") % {"value": value}
+    if kind == "string_type" and isinstance(value, int | float):
+        reason += _(" : mettez la valeur entre guillemets doubles")
     return Problem(_format_loc(loc), reason)
+
+
+def _type_reason(kind: str, ctx: dict[str, Any]) -> str | None:
+    """Word pydantic's error types in French; None keeps pydantic's own message."""
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace(" or ", " ou ")
+        return _("doit valoir %(expected)s") % {"expected": expected}
+    reasons = {
+        "string_type": _("doit être un texte"),
+        "bool_type": _("doit valoir true ou false"),
+        "bool_parsing": _("doit valoir true ou false"),
+        "int_type": _("doit être un nombre entier"),
+        "float_type": _("doit être un nombre"),
+        "list_type": _("doit être une liste"),
+        "model_type": _("doit être un ensemble de clés et de valeurs"),
+        "dict_type": _("doit être un ensemble de clés et de valeurs"),
+    }
+    if kind in reasons:
+        return reasons[kind]
+    if kind == "too_short":
+        return _("doit contenir au moins %(min)s élément(s)") % {
+            "min": ctx.get("min_length")
+        }
+    if kind == "string_too_long":
+        return _("doit faire au plus %(max)s caractères") % {
+            "max": ctx.get("max_length")
+        }
+    if kind == "greater_than":
+        return _("doit être plus grand que %(limit)s") % {"limit": ctx.get("gt")}
+    if kind == "less_than_equal":
+        return _("doit être au plus %(limit)s") % {"limit": ctx.get("le")}
+    return None
 
 
 class _LineMap:
@@ -315,7 +371,7 @@ class _LineMap:
                     self.duplicates.append(
                         Problem(
                             _format_loc((*loc, key)),
-                            "key written twice in the same mapping: keep one",
+                            _("clé écrite deux fois au même niveau : gardez-en une"),
                             key_node.start_mark.line + 1,
                         )
                     )
@@ -356,11 +412,18 @@ def parse_instrument(text: str, path: Path | str = "<text>") -> InstrumentDefini
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise InstrumentFileError(
-            path, [Problem("", f"not valid YAML: {error}", line)]
+            path, [Problem("", _("YAML invalide : %(error)s") % {"error": error}, line)]
         ) from error
     if not isinstance(data, dict) or root is None:
         raise InstrumentFileError(
-            path, [Problem("", "the file must be a YAML mapping of keys to values", 1)]
+            path,
+            [
+                Problem(
+                    "",
+                    _("le fichier doit être un ensemble YAML de clés et de valeurs"),
+                    1,
+                )
+            ],
         )
     line_map = _LineMap(root)
     if line_map.duplicates:
@@ -372,8 +435,11 @@ def parse_instrument(text: str, path: Path | str = "<text>") -> InstrumentDefini
             [
                 Problem(
                     "schema_version",
-                    f"this platform reads schema version {SCHEMA_VERSION}, found "
-                    f"{found!r}",
+                    _(
+                        "cette plateforme lit la version de schéma %(version)s, "
+                        "trouvé : %(found)r"
+                    )
+                    % {"version": SCHEMA_VERSION, "found": found},
                     line_map.line_of("schema_version"),
                 )
             ],
@@ -402,10 +468,13 @@ def load_instrument_file(path: Path | str) -> InstrumentDefinition:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
-        raise InstrumentFileError(path, [Problem("", "file not found")]) from error
+        raise InstrumentFileError(
+            path, [Problem("", _("fichier introuvable"))]
+        ) from error
     except UnicodeDecodeError as error:
         raise InstrumentFileError(
-            path, [Problem("", "not UTF-8 text: save the file as UTF-8")]
+            path,
+            [Problem("", _("ce n’est pas du texte UTF-8 : enregistrez-le en UTF-8"))],
         ) from error
     return parse_instrument(text, path)
 
@@ -441,7 +510,9 @@ def sync_instruments(directory: Path | str | None = None) -> SyncReport:
     """
     directory = Path(directory or settings.IOTA_INSTRUMENTS_DIR)
     if not directory.is_dir():
-        raise InstrumentSyncError(f"{directory}: folder not found")
+        raise InstrumentSyncError(
+            _("%(folder)s : dossier introuvable") % {"folder": directory}
+        )
     definitions: dict[tuple[str, str], tuple[Path, InstrumentDefinition]] = {}
     errors: list[str] = []
     for path in sorted(directory.glob("*.yaml")):
@@ -453,8 +524,16 @@ def sync_instruments(directory: Path | str | None = None) -> SyncReport:
         ident = (definition.key, definition.version)
         if ident in definitions:
             errors.append(
-                f"{path.name}: {definition.key} {definition.version} is also defined "
-                f"in {definitions[ident][0].name}: give each file its own version"
+                _(
+                    "%(file)s : %(key)s %(version)s est aussi défini dans %(other)s : "
+                    "donnez à chaque fichier sa propre version"
+                )
+                % {
+                    "file": path.name,
+                    "key": definition.key,
+                    "version": definition.version,
+                    "other": definitions[ident][0].name,
+                }
             )
             continue
         definitions[ident] = (path, definition)
@@ -503,8 +582,12 @@ def _upsert_instrument(
         return
     if Answer.objects.filter(response__wave__campaign__instrument=instrument).exists():
         raise InstrumentSyncError(
-            f"{path.name}: {name} has answers already, so its definition cannot "
-            "change: raise the version number in the file and load it again"
+            _(
+                "%(file)s : %(name)s a déjà des réponses, sa définition ne peut plus "
+                "changer : augmentez le numéro de version dans le fichier et "
+                "chargez-le à nouveau"
+            )
+            % {"file": path.name, "name": name}
         )
     for name_of_field, value in fields.items():
         setattr(instrument, name_of_field, value)

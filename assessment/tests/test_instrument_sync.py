@@ -85,7 +85,7 @@ def test_sync_refuses_change_once_answered(folder, wave, pupil):
         answered_at=timezone.now(),
     )
     edit_shipped(folder, "je continue à chercher", "je cherche encore")
-    with pytest.raises(InstrumentSyncError, match="raise the version number"):
+    with pytest.raises(InstrumentSyncError, match="augmentez le numéro de version"):
         sync_instruments(folder)
     definition = Instrument.objects.get().definition
     assert "je continue à chercher" in definition["items"][0]["text"]["fr"]
@@ -113,14 +113,14 @@ def test_sync_invalid_file_writes_nothing(folder):
 @pytest.mark.django_db
 def test_sync_same_version_in_two_files_rejected(folder):
     shutil.copy(folder / SHIPPED.name, folder / "copy.yaml")
-    with pytest.raises(InstrumentSyncError, match="is also defined in"):
+    with pytest.raises(InstrumentSyncError, match="est aussi défini dans"):
         sync_instruments(folder)
     assert not Instrument.objects.exists()
 
 
 @pytest.mark.django_db
 def test_sync_missing_folder_rejected(tmp_path):
-    with pytest.raises(InstrumentSyncError, match="folder not found"):
+    with pytest.raises(InstrumentSyncError, match="dossier introuvable"):
         sync_instruments(tmp_path / "absent")
 
 
@@ -134,27 +134,27 @@ def test_sync_defaults_to_shipped_folder():
 def test_load_command_prints_counts(folder):
     out = StringIO()
     call_command("load_instruments", str(folder), stdout=out)
-    assert f"created: {SHIPPED_KEY} 0.1.0" in out.getvalue()
-    assert "1 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert f"créé : {SHIPPED_KEY} 0.1.0" in out.getvalue()
+    assert "1 créé(s), 0 mis à jour, 0 inchangé(s)" in out.getvalue()
 
 
 @pytest.mark.django_db
 def test_load_command_fails_on_invalid_file(folder):
     (folder / "broken.yaml").write_text("schema_version: 1\n", "utf-8")
-    with pytest.raises(CommandError, match="nothing was loaded"):
+    with pytest.raises(CommandError, match="Rien n’a été chargé"):
         call_command("load_instruments", str(folder), stdout=StringIO())
 
 
 def test_check_command_accepts_shipped_file():
     out = StringIO()
     call_command("check_instrument", str(SHIPPED), stdout=out)
-    assert "valid (perseverance-self-report 0.1.0, 8 items, 1 scales)" in out.getvalue()
+    assert "valide (perseverance-self-report 0.1.0, 8 items" in out.getvalue()
 
 
 def test_check_command_reports_problems(folder):
     edit_shipped(folder, "points: 4", "points: 7")
     err = StringIO()
-    with pytest.raises(CommandError, match="1 invalid instrument file"):
+    with pytest.raises(CommandError, match="1 fichier"):
         call_command("check_instrument", str(folder / SHIPPED.name), stderr=err)
-    assert "response_format.points: Input should be 4 or 5 (found 7)" in err.getvalue()
+    assert "response_format.points: doit valoir 4 ou 5 (trouvé : 7)" in err.getvalue()
     assert f"{SHIPPED.name}:" in err.getvalue()

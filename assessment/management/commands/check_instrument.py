@@ -1,19 +1,24 @@
 """`iota check-instrument FILE...`: validate instrument files without loading them."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from assessment.instruments import InstrumentFileError, load_instrument_file
 
 
 class Command(BaseCommand):
-    help = (
-        "Check instrument files against the schema and print every problem with its "
-        "file, line and field; exit with status 1 when a file is invalid."
+    help = _(
+        "Vérifie des fichiers d’instrument selon le schéma et affiche chaque problème "
+        "avec son fichier, sa ligne et son champ ; sort avec le code 1 si un fichier "
+        "est invalide."
     )
+    # The check reads files only, so a project check failing elsewhere must not stop it.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "files", nargs="+", metavar="FILE", help=_("fichiers YAML à vérifier")
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         failed = 0
@@ -26,9 +31,20 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{path}: valid ({definition.key} {definition.version}, "
-                    f"{len(definition.items)} items, {len(definition.scales)} scales)"
+                    _(
+                        "%(path)s : valide (%(key)s %(version)s, %(items)s items, "
+                        "%(scales)s échelle(s))"
+                    )
+                    % {
+                        "path": path,
+                        "key": definition.key,
+                        "version": definition.version,
+                        "items": len(definition.items),
+                        "scales": len(definition.scales),
+                    }
                 )
             )
         if failed:
-            raise CommandError(f"{failed} invalid instrument file(s)")
+            raise CommandError(
+                _("%(count)s fichier(s) d’instrument invalide(s)") % {"count": failed}
+            )

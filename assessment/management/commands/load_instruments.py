@@ -2,14 +2,16 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from assessment.instruments import InstrumentSyncError, sync_instruments
 
 
 class Command(BaseCommand):
-    help = (
-        "Load every *.yaml instrument file of DIR (default: the shipped instruments) "
-        "and create or update the instruments, keyed by key and version."
+    help = _(
+        "Charge chaque fichier d’instrument *.yaml du dossier DIR (par défaut, les "
+        "instruments livrés) et crée ou met à jour les instruments, repérés par leur "
+        "clé et leur version."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -17,24 +19,33 @@ class Command(BaseCommand):
             "directory",
             nargs="?",
             default=str(settings.IOTA_INSTRUMENTS_DIR),
-            help="folder of instrument files (default: %(default)s)",
+            help=_("dossier des fichiers d’instrument (par défaut : %(default)s)"),
         )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
             report = sync_instruments(str(options["directory"]))
         except InstrumentSyncError as error:
-            raise CommandError(f"nothing was loaded:\n{error}") from error
+            raise CommandError(
+                _("Rien n’a été chargé :\n%(error)s") % {"error": error}
+            ) from error
         for label, names in (
-            ("created", report.created),
-            ("updated", report.updated),
-            ("unchanged", report.unchanged),
+            (_("créé"), report.created),
+            (_("mis à jour"), report.updated),
+            (_("inchangé"), report.unchanged),
         ):
             for name in names:
-                self.stdout.write(f"{label}: {name}")
+                self.stdout.write(f"{label} : {name}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(report.created)} created, {len(report.updated)} updated, "
-                f"{len(report.unchanged)} unchanged"
+                _(
+                    "%(created)s créé(s), %(updated)s mis à jour, "
+                    "%(unchanged)s inchangé(s)"
+                )
+                % {
+                    "created": len(report.created),
+                    "updated": len(report.updated),
+                    "unchanged": len(report.unchanged),
+                }
             )
         )
