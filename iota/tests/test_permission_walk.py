@@ -80,11 +80,11 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "assessment:wave-start": (
         "wave_pk,class_pk",
-        row(302, 403, 405, 404, 405, 403, 405),
+        row(302, 403, 302, 404, 302, 403, 302),
     ),
     "assessment:wave-close": (
         "wave_pk,class_pk",
-        row(302, 403, 405, 404, 405, 403, 405),
+        row(302, 403, 302, 404, 302, 403, 302),
     ),
     "assessment:pupil-today": ("", row(302, 200, 403, 403, 403, 403, 403)),
     "assessment:response-start": ("wave_pk", row(302, 302, 403, 403, 403, 403, 403)),
