@@ -3,7 +3,6 @@ PYTHON ?= python3.12
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= iota.settings
 
 .PHONY: install demo test test-browser lint format messages bench clean
 
@@ -30,7 +29,7 @@ demo: install
 	DEBUG=1 $(BIN)/iota runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=iota.test_settings $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
