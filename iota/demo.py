@@ -87,7 +87,7 @@ def load_demo_data(reference_dir: Path | None = None) -> DemoSummary:
     data, source = demo_onde_export(Path(reference_dir or settings.IOTA_REFERENCE_DATA))
     with transaction.atomic():
         sync_instruments()
-        report = import_onde_file(data, uai=DEMO_UAI, school_name=DEMO_SCHOOL_NAME)
+        import_onde_file(data, uai=DEMO_UAI, school_name=DEMO_SCHOOL_NAME)
         school = School.objects.get(uai=DEMO_UAI)
         classes = list(school.classes.order_by("label"))
         _create_adults(classes)
