@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "schools",
     "assessment",
     "activities",
+    "learning",
 ]
 
 MIDDLEWARE = [
