@@ -5,12 +5,18 @@ the database keeps a copy of the definition so that answers stay tied to the exa
 items they were given for. A `Campaign` measures with one instrument in a set of
 classes; it has one or more `Wave`s (T1 to T4), each with a date window read in each
 school's own time zone. A teacher starts a wave in class, which creates a
-`WaveSession`. A pupil's run through the questionnaire in a wave is a `Response`, made
-of one `Answer` per item. Every answer carries the key the pupil's browser generated
-for it, so an answer resent after a network drop is stored once.
+`WaveSession`; after the session closes, a `WaveReopening` lets the pupils who have
+not finished answer for a few more days. A pupil's run through the questionnaire in a
+wave is a `Response`, made of one `Answer` per item. Every answer carries the key the
+pupil's browser generated for it, so an answer resent after a network drop is stored
+once. A `Reminder` records each e-mail sent to a teacher about a wave, so that a
+reminder is never sent twice.
 """
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +53,13 @@ class Campaign(models.Model):
     )
     classes = models.ManyToManyField(
         "schools.Classroom", related_name="campaigns", blank=True
+    )
+    # A class whose wave ended with at least this share of its pupils finished counts
+    # as done for that wave, and as missed below it.
+    completion_target = models.PositiveSmallIntegerField(
+        _("objectif de participation (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
@@ -105,6 +118,67 @@ class WaveSession(models.Model):
 
     def __str__(self) -> str:
         return f"wave session {self.pk}"
+
+
+class WaveReopening(models.Model):
+    """A closed wave opened again in one class, until `closes_at`.
+
+    Only pupils whose response was not completed before `reopened_at` may answer.
+    """
+
+    session = models.ForeignKey(
+        WaveSession, on_delete=models.CASCADE, related_name="reopenings"
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True
+    )
+    reopened_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField()
+    # Set when someone closed the reopening before `closes_at`.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reopened_at"]
+        indexes = [models.Index(fields=["session", "closes_at"])]
+
+    def __str__(self) -> str:
+        return f"reopening {self.pk} of wave session {self.session_id}"
+
+    @property
+    def end(self) -> dt.datetime:
+        """The instant pupils stop answering: `ended_at` if set, else `closes_at`."""
+        if self.ended_at is not None:
+            return min(self.ended_at, self.closes_at)
+        return self.closes_at
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return self.reopened_at <= now < self.end
+
+
+class ReminderKind(models.TextChoices):
+    OPENING = "opening", _("avant l’ouverture")
+    CLOSING = "closing", _("avant la fermeture")
+
+
+class Reminder(models.Model):
+    """One reminder e-mail sent to a teacher about one wave, of one kind."""
+
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "wave", "kind"], name="unique_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder {self.pk} of wave {self.wave_id}"
 
 
 class Response(models.Model):
