@@ -9,20 +9,26 @@ definition under a new version.
 """
 
 import logging
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import ErrorDetails
+from pydantic import Field, ValidationError, field_validator
 
 from assessment.models import Answer, Instrument
+from iota.yaml_schema import (
+    Loc,
+    Problem,
+    SchemaFileError,
+    Strict,
+    Text,
+    describe_errors,
+    parse_yaml,
+    read_text_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,53 +52,11 @@ ItemKey = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40
 Version = Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$", max_length=20)]
 
 
-class InstrumentFileError(Exception):
-    """An instrument file that cannot be read or breaks the schema.
-
-    `problems` lists one `Problem` per broken field. The message has one line per
-    problem, each starting with the file name and line.
-    """
-
-    def __init__(self, path: Path | str, problems: list["Problem"]) -> None:
-        self.path = Path(path)
-        self.problems = problems
-        super().__init__("\n".join(problem.describe(self.path) for problem in problems))
+class InstrumentFileError(SchemaFileError):
+    """An instrument file that cannot be read or breaks the schema."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    field_path: str  # "items[3].text.fr", or "" for the whole file
-    reason: str
-    line: int | None = None  # 1-based line in the file, when known
-
-    def describe(self, path: Path) -> str:
-        where = f"{path.name}:{self.line}" if self.line else path.name
-        if self.field_path:
-            return f"{where}: {self.field_path}: {self.reason}"
-        return f"{where}: {self.reason}"
-
-
-class _Strict(BaseModel):
-    # Strict types so that YAML's `yes` or `1` never passes for a boolean, and extra
-    # keys are rejected because a misspelt optional key would otherwise be ignored.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Text(_Strict):
-    """A text shown to pupils: French is required, English optional."""
-
-    fr: str
-    en: str | None = None
-
-    @field_validator("fr", "en")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError(_("ne doit pas être vide"))
-        return value.strip() if value is not None else None
-
-
-class ResponseFormat(_Strict):
+class ResponseFormat(Strict):
     points: Literal[4, 5]
     labels: list[Text]
     pictograms: list[str]
@@ -135,7 +99,7 @@ class ResponseFormat(_Strict):
         return pictograms
 
 
-class Item(_Strict):
+class Item(Strict):
     key: ItemKey
     text: Text
     reverse: bool = False
@@ -154,19 +118,19 @@ class Item(_Strict):
         return text
 
 
-class Scoring(_Strict):
+class Scoring(Strict):
     method: Literal["mean"]
     min_answered: Annotated[float, Field(gt=0, le=1)]
 
 
-class Scale(_Strict):
+class Scale(Strict):
     key: Slug
     title: Text
     items: Annotated[list[ItemKey], Field(min_length=1)]
     scoring: Scoring
 
 
-class InstrumentDefinition(_Strict):
+class InstrumentDefinition(Strict):
     """The validated content of an instrument file, stored in Instrument.definition."""
 
     schema_version: Literal[1]
@@ -241,44 +205,7 @@ def _cross_field_problems(definition: InstrumentDefinition) -> list[Problem]:
     return problems
 
 
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path
-
-
-def _field_names_at(loc: tuple[int | str, ...]) -> list[str]:
-    """Return the keys allowed in the mapping at `loc`, to suggest them for a typo."""
-    model: Any = InstrumentDefinition
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[part].annotation
-        model = _model_in(annotation)
-        if model is None:
-            return []
-    return list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """Find the pydantic model in an annotation such as list[Item] or Text | None."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType):
-        for argument in typing.get_args(annotation):
-            found = _model_in(argument)
-            if found is not None:
-                return found
-    if typing.get_origin(annotation) is Annotated:
-        return _model_in(typing.get_args(annotation)[0])
-    return None
-
-
-def _pattern_hint(loc: tuple[int | str, ...]) -> str | None:
+def _pattern_hint(loc: Loc) -> str | None:
     if loc[-1] == "version":
         return _("doit être trois nombres séparés par des points, comme « 0.1.0 »")
     if loc[0] == "items" or (loc[0] == "scales" and "items" in loc):
@@ -293,141 +220,12 @@ def _pattern_hint(loc: tuple[int | str, ...]) -> str | None:
     return None
 
 
-def _describe_error(error: ErrorDetails) -> Problem:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        allowed = _field_names_at(loc[:-1])
-        reason = _("clé inconnue « %(key)s »") % {"key": loc[-1]}
-        if allowed:
-            reason += _(". Clés permises ici : %(keys)s") % {"keys": ", ".join(allowed)}
-        return Problem(_format_loc(loc), reason)
-    if kind == "missing":
-        return Problem(_format_loc(loc), _("clé obligatoire absente"))
-    value = error.get("input")
-    if kind == "value_error":
-        # A message of this module's validators, already worded for the author.
-        return Problem(_format_loc(loc), str(error["ctx"]["error"]))
-    if kind == "string_pattern_mismatch":
-        reason = _pattern_hint(loc) or error["msg"]
-    else:
-        reason = _type_reason(kind, error.get("ctx") or {}) or error["msg"]
-    if not isinstance(value, dict | list):
-        reason += _(" (trouvé : %(value)r)") % {"value": value}
-    if kind == "string_type" and isinstance(value, int | float):
-        reason += _(" : mettez la valeur entre guillemets doubles")
-    return Problem(_format_loc(loc), reason)
-
-
-def _type_reason(kind: str, ctx: dict[str, Any]) -> str | None:
-    """Word pydantic's error types in French; None keeps pydantic's own message."""
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace(" or ", " ou ")
-        return _("doit valoir %(expected)s") % {"expected": expected}
-    reasons = {
-        "string_type": _("doit être un texte"),
-        "bool_type": _("doit valoir true ou false"),
-        "bool_parsing": _("doit valoir true ou false"),
-        "int_type": _("doit être un nombre entier"),
-        "float_type": _("doit être un nombre"),
-        "list_type": _("doit être une liste"),
-        "model_type": _("doit être un ensemble de clés et de valeurs"),
-        "dict_type": _("doit être un ensemble de clés et de valeurs"),
-    }
-    if kind in reasons:
-        return reasons[kind]
-    if kind == "too_short":
-        return _("doit contenir au moins %(min)s élément(s)") % {
-            "min": ctx.get("min_length")
-        }
-    if kind == "string_too_long":
-        return _("doit faire au plus %(max)s caractères") % {
-            "max": ctx.get("max_length")
-        }
-    if kind == "greater_than":
-        return _("doit être plus grand que %(limit)s") % {"limit": ctx.get("gt")}
-    if kind == "less_than_equal":
-        return _("doit être au plus %(limit)s") % {"limit": ctx.get("le")}
-    return None
-
-
-class _LineMap:
-    """Map field paths of a YAML document to the lines where they are written."""
-
-    def __init__(self, root: yaml.Node) -> None:
-        self.lines: dict[tuple[int | str, ...], int] = {}
-        self.duplicates: list[Problem] = []
-        self._walk(root, ())
-
-    def _walk(self, node: yaml.Node, loc: tuple[int | str, ...]) -> None:
-        self.lines[loc] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in seen:
-                    # PyYAML keeps the last of two equal keys without a warning, which
-                    # would hide an edit made to the first one.
-                    self.duplicates.append(
-                        Problem(
-                            _format_loc((*loc, key)),
-                            _("clé écrite deux fois au même niveau : gardez-en une"),
-                            key_node.start_mark.line + 1,
-                        )
-                    )
-                seen.add(key)
-                self._walk(value_node, (*loc, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, child in enumerate(node.value):
-                self._walk(child, (*loc, index))
-
-    def line_of(self, field_path: str) -> int | None:
-        loc = _parse_path(field_path)
-        while loc not in self.lines and loc:
-            loc = loc[:-1]
-        return self.lines.get(loc)
-
-
-def _parse_path(field_path: str) -> tuple[int | str, ...]:
-    loc: list[int | str] = []
-    for part in field_path.replace("[", ".[").split("."):
-        if not part:
-            continue
-        if part.startswith("["):
-            loc.append(int(part[1:-1]))
-        else:
-            loc.append(part)
-    return tuple(loc)
-
-
 def parse_instrument(text: str, path: Path | str = "<text>") -> InstrumentDefinition:
     """Parse and validate the YAML text of an instrument file.
 
     Raises InstrumentFileError listing every problem found, each with its line.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InstrumentFileError(
-            path, [Problem("", _("YAML invalide : %(error)s") % {"error": error}, line)]
-        ) from error
-    if not isinstance(data, dict) or root is None:
-        raise InstrumentFileError(
-            path,
-            [
-                Problem(
-                    "",
-                    _("le fichier doit être un ensemble YAML de clés et de valeurs"),
-                    1,
-                )
-            ],
-        )
-    line_map = _LineMap(root)
-    if line_map.duplicates:
-        raise InstrumentFileError(path, line_map.duplicates)
+    data, line_map = parse_yaml(text, path, InstrumentFileError)
     if data.get("schema_version") != SCHEMA_VERSION:
         found = data.get("schema_version")
         raise InstrumentFileError(
@@ -447,35 +245,18 @@ def parse_instrument(text: str, path: Path | str = "<text>") -> InstrumentDefini
     try:
         definition = InstrumentDefinition.model_validate(data)
     except ValidationError as error:
-        problems = [_describe_error(detail) for detail in error.errors()]
-        raise InstrumentFileError(path, _with_lines(problems, line_map)) from error
+        problems = describe_errors(error, InstrumentDefinition, _pattern_hint)
+        raise InstrumentFileError(path, line_map.with_lines(problems)) from error
     problems = _cross_field_problems(definition)
     if problems:
-        raise InstrumentFileError(path, _with_lines(problems, line_map))
+        raise InstrumentFileError(path, line_map.with_lines(problems))
     return definition
-
-
-def _with_lines(problems: list[Problem], line_map: _LineMap) -> list[Problem]:
-    return [
-        Problem(p.field_path, p.reason, p.line or line_map.line_of(p.field_path))
-        for p in problems
-    ]
 
 
 def load_instrument_file(path: Path | str) -> InstrumentDefinition:
     """Read and validate one instrument file, raising InstrumentFileError if broken."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise InstrumentFileError(
-            path, [Problem("", _("fichier introuvable"))]
-        ) from error
-    except UnicodeDecodeError as error:
-        raise InstrumentFileError(
-            path,
-            [Problem("", _("ce n’est pas du texte UTF-8 : enregistrez-le en UTF-8"))],
-        ) from error
+    text = read_text_file(path, InstrumentFileError)
     return parse_instrument(text, path)
 
 
