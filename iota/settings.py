@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "assessment",
     "activities",
     "learning",
+    "studies",
 ]
 
 MIDDLEWARE = [
