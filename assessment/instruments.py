@@ -50,6 +50,9 @@ Slug = Annotated[
 # Item keys are stored in Answer.item (40 characters) and used as CSV column names.
 ItemKey = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=40)]
 Version = Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$", max_length=20)]
+Skill = Literal["perseverance", "collaboration", "communication", "cooperation"]
+# The instrument skill of a battery whose scales each measure their own skill.
+SEVERAL_SKILLS = "several"
 
 
 class InstrumentFileError(SchemaFileError):
@@ -126,6 +129,9 @@ class Scoring(Strict):
 class Scale(Strict):
     key: Slug
     title: Text
+    # Required when the instrument's skill is "several". Otherwise the scale measures
+    # the instrument's skill, which it may repeat here.
+    skill: Skill | None = None
     items: Annotated[list[ItemKey], Field(min_length=1)]
     scoring: Scoring
 
@@ -136,7 +142,9 @@ class InstrumentDefinition(Strict):
     schema_version: Literal[1]
     key: Slug
     version: Version
-    skill: Literal["perseverance", "collaboration", "communication", "cooperation"]
+    skill: Literal[
+        "perseverance", "collaboration", "communication", "cooperation", "several"
+    ]
     validated: bool
     title: Text
     instructions: Text
@@ -179,6 +187,7 @@ def _cross_field_problems(definition: InstrumentDefinition) -> list[Problem]:
                 )
             )
         scale_keys.add(scale.key)
+        problems.extend(_scale_skill_problems(definition, scale_index))
         seen: set[str] = set()
         for position, item_key in enumerate(scale.items):
             path = f"scales[{scale_index}].items[{position}]"
@@ -203,6 +212,43 @@ def _cross_field_problems(definition: InstrumentDefinition) -> list[Problem]:
                 )
             seen.add(item_key)
     return problems
+
+
+def _scale_skill_problems(
+    definition: InstrumentDefinition, scale_index: int
+) -> list[Problem]:
+    scale = definition.scales[scale_index]
+    path = f"scales[{scale_index}].skill"
+    if definition.skill == SEVERAL_SKILLS and scale.skill is None:
+        return [
+            Problem(
+                path,
+                _(
+                    "clé obligatoire quand l’instrument mesure plusieurs compétences "
+                    "(skill: several) : nommez la compétence de cette échelle"
+                ),
+            )
+        ]
+    if definition.skill != SEVERAL_SKILLS and scale.skill not in (
+        None,
+        definition.skill,
+    ):
+        return [
+            Problem(
+                path,
+                _(
+                    "vaut « %(scale)s » mais l’instrument mesure « %(skill)s » : "
+                    "retirez cette clé, ou mettez skill: several à l’instrument"
+                )
+                % {"scale": scale.skill, "skill": definition.skill},
+            )
+        ]
+    return []
+
+
+def scale_skills(definition: InstrumentDefinition) -> dict[str, str]:
+    """Return the skill each scale measures, by scale key."""
+    return {scale.key: scale.skill or definition.skill for scale in definition.scales}
 
 
 def _pattern_hint(loc: Loc) -> str | None:

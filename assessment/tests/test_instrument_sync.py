@@ -87,7 +87,7 @@ def test_sync_refuses_change_once_answered(folder, wave, pupil):
     edit_shipped(folder, "je continue à chercher", "je cherche encore")
     with pytest.raises(InstrumentSyncError, match="augmentez le numéro de version"):
         sync_instruments(folder)
-    definition = Instrument.objects.get().definition
+    definition = Instrument.objects.get(key=SHIPPED_KEY).definition
     assert "je continue à chercher" in definition["items"][0]["text"]["fr"]
 
 
