@@ -32,8 +32,8 @@ from assessment.services import (
     InvalidAnswerError,
     active_sessions_for_pupil,
     answered_items,
+    pupil_may_answer,
     record_answer,
-    session_is_active,
     start_response,
 )
 from iota.permissions import role_required
@@ -193,7 +193,7 @@ def player(request: HttpRequest, response_pk: int) -> HttpResponse:
     ).first()
     if session is not None:
         session.wave, session.classroom = response.wave, response.pupil.classroom
-    is_open = session is not None and session_is_active(session)
+    is_open = session is not None and pupil_may_answer(session, response)
     return render(
         request,
         "assessment/player.html",

@@ -3,6 +3,9 @@
 Wave windows are calendar dates read in each school's time zone, so a wave opening on
 2 March opens at midnight in Saint-Denis for a school of La Réunion, hours before it
 opens for a school in Paris. A teacher starts a wave in a class only inside that window.
+After the class's session closes, a teacher or coordinator may reopen it for a few days
+for the pupils who have not finished (absent pupils): those who finished before the
+reopening cannot change their answers.
 Answers carry a key made by the pupil's browser: a resent key never counts twice, and a
 new key for the same item replaces the earlier answer when it was given later.
 """
@@ -29,6 +32,7 @@ from assessment.models import (
     Instrument,
     Response,
     Wave,
+    WaveReopening,
     WaveSession,
 )
 from schools.models import Classroom, Pupil, SchoolYear
@@ -40,6 +44,9 @@ logger = logging.getLogger(__name__)
 # arrive within this delay.
 # NOTE: "given before the close" trusts the device's clock, which may be wrong.
 LATE_ANSWER_GRACE = dt.timedelta(hours=24)
+# A reopening lasts at most this many days after today, so that a late pupil's answers
+# stay close in time to their classmates'.
+MAX_REOPENING_DAYS = 7
 
 
 class AssessmentError(Exception):
@@ -106,6 +113,7 @@ def create_campaign(
     classes: Iterable[Classroom],
     waves: Sequence[WaveSpec],
     created_by: User | None,
+    completion_target: int | None = None,
 ) -> Campaign:
     """Create a campaign measuring `classes` with `instrument` in `waves`."""
     classes = list(classes)
@@ -130,12 +138,16 @@ def create_campaign(
                 _("La vague %(label)s se ferme avant de s’ouvrir.")
                 % {"label": spec.label}
             )
+    fields = (
+        {} if completion_target is None else {"completion_target": completion_target}
+    )
     with transaction.atomic():
         campaign = Campaign.objects.create(
             name=name,
             instrument=instrument,
             school_year=school_year,
             created_by=created_by,
+            **fields,
         )
         campaign.classes.set(classes)
         Wave.objects.bulk_create(
@@ -257,13 +269,138 @@ def close_wave(
             _("La vague %(label)s n’a pas été lancée dans cette classe.")
             % {"label": wave.label}
         )
-    if session.closed_at is None:
-        session.closed_at = now
-        session.save(update_fields=["closed_at"])
+    with transaction.atomic():
+        if session.closed_at is None:
+            session.closed_at = now
+            session.save(update_fields=["closed_at"])
+            logger.info(
+                "Wave %s closed in class %s by user %s.",
+                wave.pk,
+                classroom.pk,
+                user.pk,
+            )
+        ended = WaveReopening.objects.filter(
+            session=session, ended_at=None, closes_at__gt=now
+        ).update(ended_at=now)
+    if ended:
         logger.info(
-            "Wave %s closed in class %s by user %s.", wave.pk, classroom.pk, user.pk
+            "Reopening of wave %s ended in class %s by user %s.",
+            wave.pk,
+            classroom.pk,
+            user.pk,
         )
     return session
+
+
+def pupils_without_completed_response(
+    wave: Wave, classroom: Classroom
+) -> QuerySet[Pupil]:
+    """Return the enrolled pupils of `classroom` who have not finished `wave`."""
+    finished = Response.objects.filter(wave=wave, completed_at__isnull=False)
+    return classroom.pupils.filter(left_on=None).exclude(
+        pk__in=finished.values("pupil_id")
+    )
+
+
+def reopen_wave(
+    wave: Wave,
+    classroom: Classroom,
+    user: User,
+    *,
+    until: dt.date,
+    now: dt.datetime | None = None,
+) -> WaveReopening:
+    """Reopen `wave` in `classroom` until the end of `until`, in the school's time.
+
+    Only pupils who had not finished when it reopens may answer. A running reopening
+    is ended and replaced. Raises AssessmentError when the wave was never started in
+    the class, is still open there, has no pupil left to finish, or when `until` is
+    in the past or more than MAX_REOPENING_DAYS away.
+    """
+    now = now or timezone.now()
+    _check_class_in_campaign(wave, classroom)
+    zone = school_zone(classroom)
+    today = now.astimezone(zone).date()
+    _check_reopening_end(until, today)
+    with transaction.atomic():
+        session = (
+            WaveSession.objects.select_for_update()
+            .filter(wave=wave, classroom=classroom)
+            .first()
+        )
+        if session is None:
+            raise WaveNotStartedError(
+                _(
+                    "La vague %(label)s n’a jamais été lancée dans cette classe : "
+                    "elle ne peut pas être rouverte. Demandez à la coordination de "
+                    "changer les dates de la vague."
+                )
+                % {"label": wave.label}
+            )
+        session.wave, session.classroom = wave, classroom
+        if session_is_active(session, now):
+            raise AssessmentError(
+                _(
+                    "La vague %(label)s est encore ouverte dans cette classe : les "
+                    "élèves peuvent déjà répondre."
+                )
+                % {"label": wave.label},
+                code="wave_still_open",
+            )
+        if not pupils_without_completed_response(wave, classroom).exists():
+            raise AssessmentError(
+                _("Tous les élèves de la classe ont terminé la vague %(label)s.")
+                % {"label": wave.label},
+                code="nothing_to_reopen",
+            )
+        WaveReopening.objects.filter(
+            session=session, ended_at=None, closes_at__gt=now
+        ).update(ended_at=now)
+        reopening = WaveReopening.objects.create(
+            session=session,
+            reopened_by=user,
+            reopened_at=now,
+            closes_at=dt.datetime.combine(
+                until + dt.timedelta(days=1), dt.time.min, tzinfo=zone
+            ),
+        )
+    logger.info(
+        "Wave %s reopened in class %s by user %s until %s.",
+        wave.pk,
+        classroom.pk,
+        user.pk,
+        reopening.closes_at.isoformat(),
+    )
+    return reopening
+
+
+def _check_reopening_end(until: dt.date, today: dt.date) -> None:
+    last = today + dt.timedelta(days=MAX_REOPENING_DAYS)
+    if until < today:
+        raise AssessmentError(
+            _(
+                "Le %(until)s est déjà passé à l’heure de l’école : choisissez une "
+                "date entre aujourd’hui et le %(last)s."
+            )
+            % {
+                "until": date_format(until, "j F Y"),
+                "last": date_format(last, "j F Y"),
+            },
+            code="invalid_reopening_end",
+        )
+    if until > last:
+        raise AssessmentError(
+            _(
+                "Une vague se rouvre pour %(days)s jours au plus : choisissez une "
+                "date de fin au plus tard le %(last)s, pas le %(until)s."
+            )
+            % {
+                "days": MAX_REOPENING_DAYS,
+                "until": date_format(until, "j F Y"),
+                "last": date_format(last, "j F Y"),
+            },
+            code="invalid_reopening_end",
+        )
 
 
 def session_is_active(session: WaveSession, now: dt.datetime | None = None) -> bool:
@@ -280,19 +417,73 @@ def _session_end(session: WaveSession) -> dt.datetime:
     return min(session.closed_at, window_end)
 
 
+def active_reopening(
+    session: WaveSession, now: dt.datetime | None = None
+) -> WaveReopening | None:
+    """Return the session's reopening running at `now`, if any.
+
+    Reads `session.reopenings.all()`, so a prefetch of `reopenings` saves the query.
+    """
+    now = now or timezone.now()
+    running = [r for r in session.reopenings.all() if r.is_active(now)]
+    return max(running, key=lambda r: r.reopened_at, default=None)
+
+
+def reopening_admits(reopening: WaveReopening, response: Response | None) -> bool:
+    """Tell whether the reopening lets this pupil answer: not finished before it."""
+    return (
+        response is None
+        or response.completed_at is None
+        or response.completed_at >= reopening.reopened_at
+    )
+
+
+def pupil_may_answer(
+    session: WaveSession, response: Response | None, now: dt.datetime | None = None
+) -> bool:
+    """Tell whether a pupil with `response` (None before starting) may answer now."""
+    now = now or timezone.now()
+    if session_is_active(session, now):
+        return True
+    reopening = active_reopening(session, now)
+    return reopening is not None and reopening_admits(reopening, response)
+
+
+def _answering_end(session: WaveSession, response: Response) -> dt.datetime:
+    """Return when the pupil's last chance to answer ended, reopenings included."""
+    end = _session_end(session)
+    latest = session.reopenings.order_by("-reopened_at").first()
+    if latest is not None and reopening_admits(latest, response):
+        end = max(end, latest.end)
+    return end
+
+
 def active_sessions_for_pupil(
     pupil: Pupil, now: dt.datetime | None = None
 ) -> list[WaveSession]:
-    """Return the started, open wave sessions of the pupil's class."""
+    """Return the wave sessions of the pupil's class the pupil may answer now."""
+    now = now or timezone.now()
     if pupil.classroom_id is None or pupil.has_left:
         return []
+    # A class has a few sessions a year, so all of them are checked in Python.
     sessions = (
-        WaveSession.objects.filter(classroom_id=pupil.classroom_id, closed_at=None)
+        WaveSession.objects.filter(classroom_id=pupil.classroom_id)
         .select_related("wave__campaign__instrument", "classroom__school__academie")
+        .prefetch_related("reopenings")
         .filter(wave__campaign__classes=pupil.classroom_id)
         .order_by("wave__opens_on", "pk")
     )
-    return [session for session in sessions if session_is_active(session, now)]
+    responses = {
+        response.wave_id: response
+        for response in Response.objects.filter(
+            pupil=pupil, wave__in=[session.wave_id for session in sessions]
+        )
+    }
+    return [
+        session
+        for session in sessions
+        if pupil_may_answer(session, responses.get(session.wave_id), now)
+    ]
 
 
 def _session_for(wave: Wave, pupil: Pupil) -> WaveSession:
@@ -324,7 +515,8 @@ def start_response(
     """Return the pupil's response to `wave`, creating it on the first visit."""
     now = now or timezone.now()
     session = _session_for(wave, pupil)
-    if not session_is_active(session, now):
+    existing = Response.objects.filter(wave=wave, pupil=pupil).first()
+    if not pupil_may_answer(session, existing, now):
         raise WaveClosedError(_("Ce questionnaire est fermé."))
     response, created = Response.objects.get_or_create(
         wave=wave, pupil=pupil, defaults={"started_at": now}
@@ -449,9 +641,9 @@ def _check_accepts_answers(
     response: Response, answered_at: dt.datetime, now: dt.datetime
 ) -> None:
     session = _session_for(response.wave, response.pupil)
-    if session_is_active(session, now):
+    if pupil_may_answer(session, response, now):
         return
-    end = _session_end(session)
+    end = _answering_end(session, response)
     if answered_at < end <= now <= end + LATE_ANSWER_GRACE:
         return
     raise WaveClosedError(_("Ce questionnaire est fermé."))
