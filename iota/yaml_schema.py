@@ -8,6 +8,7 @@ as `items[3].text.fr`, a French reason and, for a misspelt key, the nearest vali
 starting with the file name and line."""
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -95,16 +96,73 @@ def parse_path(field_path: str) -> Loc:
 
 def field_names_at(root: type[BaseModel], loc: Loc) -> list[str]:
     """Return the keys allowed in the mapping at `loc`, to suggest them for a typo."""
-    model: Any = root
+    model = resolve_loc(root, loc)[1]
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def resolve_loc(root: type[BaseModel], loc: Loc) -> tuple[Loc, type[BaseModel] | None]:
+    """Follow a pydantic error location from `root` down the models it names.
+
+    Returns the location without the tags that pydantic inserts after a
+    discriminated union (`questions[0].single_choice.prompt` becomes
+    `questions[0].prompt`), and the model at the end, or None when it is no model.
+    """
+    clean: list[int | str] = []
+    model: type[BaseModel] | None = root
+    members: dict[str, type[BaseModel]] | None = None
     for part in loc:
         if isinstance(part, int):
+            clean.append(part)
             continue
-        if part not in model.model_fields:
-            return []
-        model = model_in(model.model_fields[part].annotation)
-        if model is None:
-            return []
-    return list(model.model_fields)
+        if members is not None:
+            model, members = members.get(part), None
+            continue
+        clean.append(part)
+        field = _field_named(model, part) if model is not None else None
+        if field is None:
+            model = None
+            continue
+        members = tagged_members(field.annotation)
+        model = None if members is not None else model_in(field.annotation)
+    return tuple(clean), model
+
+
+def _field_named(model: type[BaseModel], key: str) -> Any:
+    for name, field in model.model_fields.items():
+        if (field.alias or name) == key:
+            return field
+    return None
+
+
+def tagged_members(annotation: Any) -> dict[str, type[BaseModel]] | None:
+    """Return the members of a discriminated union in `annotation` by tag, or None.
+
+    Handles a union declared as `Annotated[A | B, Field(discriminator="type")]`,
+    also inside a list or an optional.
+    """
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        inner, *metadata = typing.get_args(annotation)
+        for meta in metadata:
+            discriminator = getattr(meta, "discriminator", None)
+            if isinstance(discriminator, str):
+                return {
+                    _tag_of(member, discriminator): member
+                    for member in typing.get_args(inner)
+                }
+        return tagged_members(inner)
+    if origin in (list, typing.Union, types.UnionType):
+        for argument in typing.get_args(annotation):
+            found = tagged_members(argument)
+            if found is not None:
+                return found
+    return None
+
+
+def _tag_of(member: type[BaseModel], discriminator: str) -> str:
+    return typing.get_args(member.model_fields[discriminator].annotation)[0]
 
 
 def model_in(annotation: Any) -> type[BaseModel] | None:
@@ -156,26 +214,56 @@ def _describe_error(
     root: type[BaseModel],
     pattern_hint: Callable[[Loc], str | None],
 ) -> Problem:
-    loc = tuple(error["loc"])
+    raw_loc = tuple(error["loc"])
+    loc = resolve_loc(root, raw_loc)[0]
     kind = error["type"]
+    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
-        allowed = field_names_at(root, loc[:-1])
+        allowed = field_names_at(root, raw_loc[:-1])
         return Problem(format_loc(loc), unknown_key_reason(str(loc[-1]), allowed))
     if kind == "missing":
         return Problem(format_loc(loc), _("clé obligatoire absente"))
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return _describe_tag_error(loc, kind, ctx)
     value = error.get("input")
     if kind == "value_error":
         # A message of a schema's own validator, already worded for the author.
-        return Problem(format_loc(loc), str(error["ctx"]["error"]))
+        return Problem(format_loc(loc), str(ctx["error"]))
     if kind == "string_pattern_mismatch":
         reason = pattern_hint(loc) or error["msg"]
     else:
-        reason = type_reason(kind, error.get("ctx") or {}) or error["msg"]
+        reason = type_reason(kind, ctx) or error["msg"]
     if not isinstance(value, dict | list):
         reason += _(" (trouvé : %(value)r)") % {"value": value}
     if kind == "string_type" and isinstance(value, int | float):
         reason += _(" : mettez la valeur entre guillemets doubles")
+    if kind == "literal_error" and isinstance(value, str):
+        nearest = suggest(value, _quoted_values(str(ctx.get("expected", ""))))
+        if nearest:
+            reason += _(" : vouliez-vous dire « %(nearest)s » ?") % {"nearest": nearest}
     return Problem(format_loc(loc), reason)
+
+
+def _describe_tag_error(loc: Loc, kind: str, ctx: dict[str, Any]) -> Problem:
+    """Word a missing or unknown tag of a discriminated union, such as `type`."""
+    key = str(ctx.get("discriminator", "")).strip("'")
+    path = format_loc((*loc, key))
+    if kind == "union_tag_not_found":
+        return Problem(path, _("clé obligatoire absente"))
+    expected = _quoted_values(str(ctx.get("expected_tags", "")))
+    reason = _("valeur inconnue « %(tag)s » : choisissez parmi %(expected)s") % {
+        "tag": ctx.get("tag"),
+        "expected": ", ".join(expected),
+    }
+    nearest = suggest(str(ctx.get("tag")), expected)
+    if nearest:
+        reason += _(" (vouliez-vous dire « %(nearest)s » ?)") % {"nearest": nearest}
+    return Problem(path, reason)
+
+
+def _quoted_values(expected: str) -> list[str]:
+    """Return the values of pydantic's "'a', 'b' or 'c'" listing of expected values."""
+    return re.findall(r"'([^']*)'", expected)
 
 
 def type_reason(kind: str, ctx: dict[str, Any]) -> str | None:
