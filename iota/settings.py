@@ -233,3 +233,8 @@ IOTA_REFERENCE_DATA = Path(
 IOTA_INSTRUMENTS_DIR = BASE_DIR / "assessment" / "instruments"
 # A sign-in window stays open this long after the teacher opens it.
 IOTA_SIGNIN_WINDOW_MINUTES = int(os.environ.get("IOTA_SIGNIN_WINDOW_MINUTES", "60"))
+# The address teachers open the platform at, for the links in e-mails sent outside a
+# request (wave reminders). Required in production.
+IOTA_SITE_URL = os.environ.get(
+    "IOTA_SITE_URL", "http://127.0.0.1:8000" if DEBUG or TESTING else ""
+).rstrip("/")
