@@ -106,7 +106,7 @@ def open_wave(campaign) -> Wave:
     today = timezone.localdate()
     return Wave.objects.create(
         campaign=campaign,
-        label="T1",
+        label="T2",
         opens_on=today - dt.timedelta(days=2),
         closes_on=today + dt.timedelta(days=7),
     )
