@@ -86,6 +86,8 @@ class MixedResult:
     df_method: str
     converged: bool
     warnings: tuple[str, ...] = field(default=())
+    # Units per grouping level, outermost first, for models with nested levels.
+    levels: tuple[tuple[str, int], ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
         """Everything as plain JSON types, NaN as None."""
@@ -95,6 +97,7 @@ class MixedResult:
             if not isinstance(value, pd.DataFrame)
         }
         payload["warnings"] = list(self.warnings)
+        payload["levels"] = dict(self.levels)
         payload["fixed_effects"] = self.fixed_effects.to_dict(orient="records")
         payload["variance_components"] = self.variance_components.to_dict(
             orient="records"
@@ -357,10 +360,10 @@ def _variance_table(
     return pd.DataFrame.from_records(records)
 
 
-def _fixed_table(fit: Any, df: np.ndarray) -> pd.DataFrame:
-    names = list(fit.model.exog_names)
-    estimate = np.asarray(fit.fe_params, dtype=float)
-    se = np.asarray(fit.bse_fe, dtype=float)
+def fixed_effects_table(
+    names: list[str], estimate: np.ndarray, se: np.ndarray, df: np.ndarray
+) -> pd.DataFrame:
+    """Lay out fixed effects as `MixedResult.fixed_effects`: t on `df`, else normal."""
     statistic = estimate / se
     with np.errstate(invalid="ignore"):
         p_value = 2 * stats.t.sf(np.abs(statistic), df)
@@ -475,7 +478,12 @@ def fit_mixed(
         n_obs=int(deviance.n),
         n_groups=int(n_groups),
         n_dropped=dropped,
-        fixed_effects=_fixed_table(fit, dfs),
+        fixed_effects=fixed_effects_table(
+            list(fit.model.exog_names),
+            np.asarray(fit.fe_params, dtype=float),
+            np.asarray(fit.bse_fe, dtype=float),
+            dfs,
+        ),
         variance_components=_variance_table(
             fit.cov_re, float(fit.scale), groups, names
         ),

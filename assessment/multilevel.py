@@ -1,0 +1,428 @@
+"""Linear mixed models with nested random intercepts, fitted from unit sums.
+
+`fit_nested_mixed` fits lme4's ``lmer(y ~ x + (1 | school/class/pupil))``: any
+number of nested grouping levels, each with a random intercept, by REML or ML,
+with Satterthwaite degrees of freedom as lmerTest computes them. It returns the
+`assessment.mixed.MixedResult` that `fit_mixed` returns for two-level models.
+
+statsmodels' MixedLM fits nested intercepts only as variance components inside
+one top-level group, with dense per-group matrices: a school of 3 classes and 70
+pupils measured 4 times is a 280 x 73 design per evaluation, and a national
+programme (1.6 million pupils) does not fit in memory. Nested intercepts need
+none of that. For a unit u whose children have the block-diagonal covariance B,
+V_u = B + τ² 11', and the Sherman-Morrison formula gives, with r = 1'B⁻¹1 and
+t = 1'B⁻¹W for W = [X, y],
+
+    1'V_u⁻¹1 = r / (1 + τ² r),   1'V_u⁻¹W = t / (1 + τ² r),
+    W'V_u⁻¹W = W'B⁻¹W - τ² / (1 + τ² r) t't,   log|V_u| = log|B| + log(1 + τ² r).
+
+Starting from the observations (B = σ² I, so r and t are counts and column sums
+over σ²) and going up one level at a time, X'V⁻¹X, X'V⁻¹y, y'V⁻¹y and log|V|
+come from sums over units: one evaluation of the deviance costs O(N p) for the
+column sums, done once, then O(U p²) for U units. This is exact, not an
+approximation, and fits 6 million observations in seconds.
+
+Only random intercepts are supported: a random slope breaks the rank-one update.
+"""
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from patsy import PatsyError, dmatrices
+from scipy import optimize
+
+from assessment.mixed import (
+    DF_METHODS,
+    MixedModelError,
+    MixedResult,
+    fixed_effects_table,
+    model_frame,
+    satterthwaite_df,
+)
+
+logger = logging.getLogger(__name__)
+
+# A relative standard deviation τ/σ below this counts as an estimate on the
+# boundary (a variance of 0), as lme4 reports when its optimiser stops at θ = 0.
+_BOUNDARY = 1e-5
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The nesting of sorted observations: unit boundaries at every level."""
+
+    order: np.ndarray  # sorts the observations by level, outermost first
+    starts: list[
+        np.ndarray
+    ]  # per level (outermost first), first observation of each unit
+    offsets: list[
+        np.ndarray
+    ]  # per level but the innermost, first child unit of each unit
+
+
+def _nesting(codes: Sequence[np.ndarray]) -> _Units:
+    """Sort observations by their level codes and find each level's units.
+
+    A unit of level l is a run of observations that share the codes of levels 0
+    to l, so a class number reused in two schools makes two classes, as lme4's
+    ``(1 | school/class)`` does.
+    """
+    order = np.lexsort(tuple(reversed([np.asarray(c) for c in codes])))
+    n = len(order)
+    new = np.zeros(n, dtype=bool)
+    new[0] = True
+    starts = []
+    for level_codes in codes:
+        ordered = np.asarray(level_codes)[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+        starts.append(np.flatnonzero(new))
+    offsets = [
+        np.searchsorted(starts[level + 1], starts[level])
+        for level in range(len(codes) - 1)
+    ]
+    return _Units(order, starts, offsets)
+
+
+class NestedDeviance:
+    """REML or ML deviance of a nested random-intercept model, from unit sums.
+
+    ``variances`` are the random-intercept variances τ², outermost level first;
+    the full parameter vector of `__call__` is ``(τ²..., σ²)``, the shape that
+    `assessment.mixed.satterthwaite_df` takes. ``y`` enters as residuals from
+    the OLS fit ``beta_ols``, which changes no deviance but keeps y'V⁻¹y from
+    cancelling to rounding error; `beta` adds it back.
+    """
+
+    def __init__(self, y: np.ndarray, x: np.ndarray, units: _Units, reml: bool):
+        self.reml = reml
+        self.n, self.p = x.shape
+        self.beta_ols = np.linalg.lstsq(x, y, rcond=None)[0]
+        ordered_x = x[units.order]
+        residual = (y - x @ self.beta_ols)[units.order]
+        # W = [X, r]: everything the deviance needs is a function of these sums.
+        w = np.column_stack([ordered_x, residual])
+        self.gram = w.T @ w
+        innermost = units.starts[-1]
+        self.counts = np.diff(np.append(innermost, self.n)).astype(float)
+        self.sums = np.add.reduceat(w, innermost, axis=0)
+        self.offsets = units.offsets
+        self.n_levels = len(units.starts)
+
+    def quadratic(
+        self, variances: np.ndarray, scale: float
+    ) -> tuple[np.ndarray, float]:
+        """Return W'V⁻¹W and log|V| for V = σ² I + Σ τ²_l Z_l Z_l'."""
+        r = self.counts / scale
+        t = self.sums / scale
+        correction = np.zeros_like(self.gram)
+        logdet = self.n * math.log(scale)
+        for level in range(self.n_levels - 1, -1, -1):
+            if level < self.n_levels - 1:
+                r = np.add.reduceat(r, self.offsets[level])
+                t = np.add.reduceat(t, self.offsets[level], axis=0)
+            tau = float(variances[level])
+            if tau == 0:
+                continue
+            factor = 1 + tau * r
+            correction += (t * (tau / factor)[:, None]).T @ t
+            logdet += float(np.log(factor).sum())
+            r = r / factor
+            t = t / factor[:, None]
+        return self.gram / scale - correction, logdet
+
+    def _solve(self, variances: np.ndarray, scale: float):
+        q, logdet = self.quadratic(variances, scale)
+        xvx, xvy, yvy = q[: self.p, : self.p], q[: self.p, self.p], q[self.p, self.p]
+        chol = np.linalg.cholesky(xvx)
+        beta = np.linalg.solve(xvx, xvy)
+        logdet_xvx = 2.0 * float(np.log(np.diag(chol)).sum())
+        return beta, float(yvy - beta @ xvy), logdet, logdet_xvx, xvx
+
+    def profiled(self, theta: np.ndarray) -> float:
+        """Deviance profiled over σ², in θ = τ/σ (lme4's parametrisation)."""
+        if (theta < 0).any():
+            return math.inf
+        try:
+            _, rss, logdet, logdet_xvx, _ = self._solve(theta**2, 1.0)
+        except np.linalg.LinAlgError:
+            return math.inf
+        if rss <= 0:
+            return math.inf
+        if self.reml:
+            dof = self.n - self.p
+            return logdet + logdet_xvx + dof * (1 + math.log(2 * math.pi * rss / dof))
+        return logdet + self.n * (1 + math.log(2 * math.pi * rss / self.n))
+
+    def scale(self, theta: np.ndarray) -> float:
+        """σ² at relative standard deviations θ: the profiled estimate."""
+        _, rss, _, _, _ = self._solve(theta**2, 1.0)
+        return rss / (self.n - self.p if self.reml else self.n)
+
+    def __call__(self, parameters: np.ndarray) -> float:
+        variances, scale = parameters[:-1], float(parameters[-1])
+        if scale <= 0 or (variances < 0).any():
+            return math.inf
+        _, quadratic, logdet, logdet_xvx, _ = self._solve(variances, scale)
+        if self.reml:
+            constant = (self.n - self.p) * math.log(2 * math.pi)
+            return constant + logdet + logdet_xvx + quadratic
+        return self.n * math.log(2 * math.pi) + logdet + quadratic
+
+    def beta(self, parameters: np.ndarray) -> np.ndarray:
+        """GLS fixed effects at ``(τ²..., σ²)``."""
+        beta, _, _, _, _ = self._solve(parameters[:-1], float(parameters[-1]))
+        return self.beta_ols + beta
+
+    def fixed_covariance(self, parameters: np.ndarray) -> np.ndarray:
+        """Var(β̂) = (X'V⁻¹X)⁻¹ at ``(τ²..., σ²)``."""
+        _, _, _, _, xvx = self._solve(parameters[:-1], float(parameters[-1]))
+        return np.linalg.inv(xvx)
+
+
+class _Interior:
+    """The deviance as a function of the parameters off the boundary only.
+
+    A variance estimated at 0 sits where the deviance is not differentiable in
+    τ². lmerTest differentiates in θ = τ/σ, where the derivative of Var(β̂) in a
+    θ at 0 is 0, so such a variance adds nothing to Satterthwaite's
+    denominator: leaving it out at 0 gives lmerTest's df.
+    """
+
+    def __init__(self, deviance: NestedDeviance, parameters: np.ndarray, keep):
+        self.deviance = deviance
+        self.parameters = parameters
+        self.keep = keep
+        self.p = deviance.p
+
+    def _full(self, subset: np.ndarray) -> np.ndarray:
+        full = self.parameters.copy()
+        full[self.keep] = subset
+        return full
+
+    def __call__(self, subset: np.ndarray) -> float:
+        return self.deviance(self._full(subset))
+
+    def fixed_covariance(self, subset: np.ndarray) -> np.ndarray:
+        return self.deviance.fixed_covariance(self._full(subset))
+
+
+def _optimise(deviance: NestedDeviance, n_levels: int) -> tuple[np.ndarray, bool, str]:
+    """Minimise the profiled deviance over θ ≥ 0 from θ = 1, as lme4 starts."""
+    result = optimize.minimize(
+        deviance.profiled,
+        np.ones(n_levels),
+        method="L-BFGS-B",
+        jac="3-point",
+        bounds=[(0.0, None)] * n_levels,
+        options={"ftol": 1e-15, "gtol": 1e-8, "maxiter": 1000},
+    )
+    theta = np.where(result.x < _BOUNDARY, 0.0, result.x)
+    # L-BFGS-B stops with ABNORMAL when its line search cannot improve on the
+    # rounding error of the deviance, which at the optimum is success.
+    converged = bool(result.success) or "ABNORMAL" in str(result.message)
+    return theta, converged, str(result.message)
+
+
+def _variance_table(
+    levels: Sequence[str], variances: np.ndarray, scale: float
+) -> pd.DataFrame:
+    records = [
+        {
+            "grp": level,
+            "var1": "Intercept",
+            "var2": None,
+            "vcov": float(variance),
+            "sdcor": math.sqrt(variance),
+        }
+        for level, variance in zip(levels, variances, strict=True)
+    ]
+    records.append(
+        {
+            "grp": "Residual",
+            "var1": None,
+            "var2": None,
+            "vcov": scale,
+            "sdcor": math.sqrt(scale),
+        }
+    )
+    return pd.DataFrame.from_records(records)
+
+
+def fit_nested_matrices(
+    y: np.ndarray,
+    x: np.ndarray,
+    names: Sequence[str],
+    codes: Sequence[np.ndarray],
+    levels: Sequence[str],
+    reml: bool = True,
+    df_method: str = "satterthwaite",
+    formula: str = "",
+    n_dropped: int = 0,
+) -> MixedResult:
+    """Fit nested random intercepts to a response and a design matrix.
+
+    `fit_nested_mixed` builds the design from a formula and calls this; a caller
+    with millions of rows builds its own design and skips patsy.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        Response, one value per observation, no NaN.
+    x : numpy.ndarray
+        Fixed-effects design, observations by coefficients, of full column rank.
+    names : sequence of str
+        Coefficient names, one per column of `x`.
+    codes : sequence of numpy.ndarray
+        One integer (or sortable) code per observation for each level,
+        outermost first, in the order of `levels`.
+    levels : sequence of str
+        Names of the levels, outermost first: ``("school", "class", "pupil")``.
+    reml, df_method
+        As in `assessment.mixed.fit_mixed`.
+
+    Raises
+    ------
+    MixedModelError
+        ``df_method``, ``too_few_groups`` (a level with fewer than 2 units) or
+        ``rank`` (a design without full column rank).
+    """
+    if df_method not in DF_METHODS:
+        raise MixedModelError(
+            "df_method",
+            f"df_method must be one of {', '.join(DF_METHODS)}, not {df_method!r}",
+            value=df_method,
+        )
+    if np.linalg.matrix_rank(x.T @ x) < x.shape[1]:
+        raise MixedModelError(
+            "rank",
+            "the fixed-effects design is not of full column rank: drop a redundant "
+            "term or a level with no observation",
+            terms=list(names),
+        )
+    units = _nesting(codes)
+    counts = [len(starts) for starts in units.starts]
+    for level, count in zip(levels, counts, strict=True):
+        if count < 2:
+            raise MixedModelError(
+                "too_few_groups",
+                f"level {level} has {count} unit(s); a random intercept needs at "
+                "least 2",
+                level=level,
+                found=count,
+            )
+    deviance = NestedDeviance(np.asarray(y, float), np.asarray(x, float), units, reml)
+    theta, converged, message = _optimise(deviance, len(levels))
+    messages = [] if converged else [f"the optimiser did not converge: {message}"]
+    if not converged:
+        logger.warning("Nested mixed model %s did not converge: %s", formula, message)
+    scale = deviance.scale(theta)
+    parameters = np.append(theta**2 * scale, scale)
+    criterion = deviance(parameters)
+    beta = deviance.beta(parameters)
+    se = np.sqrt(np.diag(deviance.fixed_covariance(parameters)))
+    if df_method == "satterthwaite":
+        keep = np.append(theta > 0, True)
+        interior = _Interior(deviance, parameters, keep)
+        dfs = satterthwaite_df(interior, parameters[keep])  # type: ignore[arg-type]
+        if np.isnan(dfs).any():
+            messages.append(
+                "Satterthwaite df unavailable: the deviance Hessian is not positive "
+                "definite"
+            )
+    else:
+        dfs = np.full(deviance.p, math.nan)
+    on_boundary = [
+        level for level, value in zip(levels, theta, strict=True) if value == 0
+    ]
+    if on_boundary:
+        messages.append(
+            "random-intercept variance estimated at 0 (boundary fit) for: "
+            + ", ".join(on_boundary)
+        )
+    n_parameters = deviance.p + len(parameters)
+    return MixedResult(
+        formula=formula,
+        groups="/".join(levels),
+        re_formula=None,
+        reml=reml,
+        n_obs=deviance.n,
+        n_groups=counts[0],
+        n_dropped=n_dropped,
+        fixed_effects=fixed_effects_table(list(names), beta, se, dfs),
+        variance_components=_variance_table(levels, parameters[:-1], scale),
+        loglik=-criterion / 2,
+        reml_criterion=criterion if reml else math.nan,
+        deviance=math.nan if reml else criterion,
+        aic=criterion + 2 * n_parameters,
+        bic=criterion + n_parameters * math.log(deviance.n),
+        df_method=df_method,
+        converged=converged,
+        warnings=tuple(messages),
+        levels=tuple(zip(levels, counts, strict=True)),
+    )
+
+
+def fit_nested_mixed(
+    df: pd.DataFrame,
+    formula: str,
+    levels: Sequence[str],
+    reml: bool = True,
+    df_method: str = "satterthwaite",
+) -> MixedResult:
+    """Fit ``lmer(formula + (1 | level1/level2/...))`` by REML or ML.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per observation. Rows with a missing value in a column the
+        formula or the levels name are dropped.
+    formula : str
+        Fixed part, patsy syntax: ``"score ~ C(arm) * C(wave)"``.
+    levels : sequence of str
+        Grouping columns, outermost first: ``("school", "class", "pupil")``.
+        Units are nested by construction: class 1 of school A and class 1 of
+        school B are two classes.
+    reml : bool
+        REML (lme4's default) or maximum likelihood.
+    df_method : {"satterthwaite", "none"}
+        Degrees of freedom of the t tests, as in `assessment.mixed.fit_mixed`.
+
+    Returns
+    -------
+    MixedResult
+        ``variance_components`` has one row per level (``grp`` the level,
+        ``var1`` ``Intercept``) and the residual; ``levels`` the number of units
+        of each level; ``n_groups`` that of the outermost level.
+
+    Raises
+    ------
+    MixedModelError
+        ``missing_column``, ``non_numeric``, ``formula``, ``too_few_groups``,
+        ``rank`` or ``df_method``.
+    """
+    levels = list(levels)
+    if not levels:
+        raise MixedModelError("levels", "give at least one grouping level")
+    data, dropped = model_frame(
+        df, formula, label_columns=levels, error=MixedModelError
+    )
+    try:
+        response, design = dmatrices(formula, data, return_type="dataframe")
+    except (PatsyError, NameError, SyntaxError) as error:
+        raise MixedModelError("formula", str(error), formula=formula) from None
+    codes = [pd.factorize(data[f"_{level}"])[0] for level in levels]
+    return fit_nested_matrices(
+        response.to_numpy()[:, 0],
+        design.to_numpy(),
+        list(design.columns),
+        codes,
+        levels,
+        reml=reml,
+        df_method=df_method,
+        formula=formula,
+        n_dropped=dropped,
+    )
