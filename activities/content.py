@@ -222,6 +222,8 @@ def write_content_file(content: BaseModel, folder: Path) -> list[Path]:
         mode="json", by_alias=True, exclude_none=True, context={"short_text": True}
     )
     key = data["key"]
+    # The fields that choose the schema come first, as authors write them.
+    data = {name: data[name] for name in ("schema_version", "kind", "key")} | data
     markdown: dict[str, str] = {}
     data = _extract_markdown(data, (), key, markdown)
     written = []
@@ -275,5 +277,6 @@ def _to_yaml(data: dict[str, Any]) -> str:
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
-        width=88,
+        # Long texts stay on one line, so a diff of two files shows whole sentences.
+        width=10_000,
     )
