@@ -49,6 +49,9 @@ _FOLD_TABLE = _FoldTable()
 
 def fold_name(name: str) -> str:
     """Return `name` lower-cased and without accents, one character per character."""
+    if name.isascii():
+        # The same result as the table, several times faster for the most common case.
+        return name.lower()
     return name.translate(_FOLD_TABLE)
 
 

@@ -22,7 +22,9 @@ class ChangeKind(StrEnum):
     LEFT = "left"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like `schools.onde.PupilRow`, because an import of 100,000 new pupils
+# builds one per pupil. Nothing changes it after planning.
+@dataclass(slots=True)
 class PupilChange:
     """The change an import makes to one pupil; `line` is None for pupils who left."""
 

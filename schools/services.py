@@ -7,11 +7,14 @@ pupils as small records rather than model instances, because a national roll-out
 imports files of 100,000 pupils.
 """
 
+import functools
+import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -71,10 +74,28 @@ class ImportChangedError(OndeImportError):
 
 def hash_ine(ine: str) -> str:
     """Return the keyed hash (HMAC-SHA256) that stands for an INE in the database."""
-    normalized = ine.strip().upper().replace(" ", "")
-    return hmac.digest(
-        settings.PSEUDONYM_KEY.encode("utf-8"), normalized.encode("utf-8"), "sha256"
-    ).hex()
+    return _ine_hasher()(ine.strip().upper().replace(" ", ""))
+
+
+def _ine_hasher() -> Callable[[str], str]:
+    """Return a function that hashes an INE already in upper case without spaces.
+
+    The function copies an HMAC keyed once, which is twice as fast as keying one
+    per pupil, and reads the key from the settings only once.
+    """
+    keyed = _keyed_hmac(settings.PSEUDONYM_KEY)
+
+    def hash_normalized(ine: str) -> str:
+        digest = keyed.copy()
+        digest.update(ine.encode("utf-8"))
+        return digest.hexdigest()
+
+    return hash_normalized
+
+
+@functools.lru_cache(maxsize=2)
+def _keyed_hmac(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
 
 
 def school_year_dates(day: date) -> tuple[str, date, date]:
@@ -347,7 +368,8 @@ class _ImportPlan:
             pupils = Pupil.objects.filter(school=self.school)
             school_pupils = list(_load_states(pupils.values_list(*_STATE_COLUMNS)))
         by_hash = {pupil.ine_hash: pupil for pupil in school_pupils}
-        hashed = [(row, hash_ine(row.ine)) for row in self.parsed.rows]
+        hash_normalized = _ine_hasher()
+        hashed = [(row, hash_normalized(row.ine)) for row in self.parsed.rows]
         elsewhere = _load_pupils_elsewhere(
             [ine_hash for _row, ine_hash in hashed if ine_hash not in by_hash],
             self.school,
@@ -375,10 +397,11 @@ class _ImportPlan:
         elsewhere: dict[str, _PupilState],
     ) -> set[ClassKey]:
         """Plan the pupils of the file; return the classes whose members change."""
-        affected: set[ClassKey] = set()
+        labels = {row.class_label for row, _ine_hash in hashed}
+        keys = {label: self.class_key(label) for label in labels}
+        affected: set[ClassKey] = set(keys.values())
         for row, ine_hash in hashed:
-            key = self.class_key(row.class_label)
-            affected.add(key)
+            key = keys[row.class_label]
             pupil = by_hash.get(ine_hash)
             if pupil is None and ine_hash in elsewhere:
                 pupil = elsewhere[ine_hash]
@@ -401,21 +424,31 @@ class _ImportPlan:
         return affected
 
     def _plan_new_pupil(self, row: PupilRow, ine_hash: str, key: ClassKey) -> None:
-        pupil = _PupilState(
-            pk=None,
-            ine_hash=ine_hash,
-            school_id=None,
-            class_key=key,
-            class_label=row.class_label,
-            last_name=row.last_name,
-            first_name=row.first_name,
-            level=row.level,
-            birth_month=row.birth_month,
-            display_name="",
-            left_on=None,
+        self.new_pupils.append(
+            _PupilState(
+                pk=None,
+                ine_hash=ine_hash,
+                school_id=None,
+                class_key=key,
+                class_label=row.class_label,
+                last_name=row.last_name,
+                first_name=row.first_name,
+                level=row.level,
+                birth_month=row.birth_month,
+                display_name="",
+                left_on=None,
+            )
         )
-        self.new_pupils.append(pupil)
-        self._record(ChangeKind.CREATED, pupil, row.line, "", ())
+        self.changes.append(
+            PupilChange(
+                kind=ChangeKind.CREATED,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                line=row.line,
+                class_before="",
+                class_after=row.class_label,
+            )
+        )
 
     def _plan_leavers(
         self, school_pupils: list[_PupilState], listed: set[str]
@@ -425,7 +458,8 @@ class _ImportPlan:
         Pupils on rejected lines are still listed, so they stay. Return the classes
         they leave.
         """
-        kept = listed | {hash_ine(ine) for ine in self.parsed.rejected_ines}
+        hash_normalized = _ine_hasher()
+        kept = listed | {hash_normalized(ine) for ine in self.parsed.rejected_ines}
         affected: set[ClassKey] = set()
         for pupil in school_pupils:
             if pupil.ine_hash in kept or pupil.left_on is not None:
@@ -574,12 +608,18 @@ def _load_pupils_elsewhere(hashes: list[str], school: School) -> dict[str, _Pupi
         return {}
     conditions: Iterable[Q | RawSQL]
     if connection.vendor == "postgresql":
-        # One array parameter: psycopg takes seconds to interpolate the thousands
-        # of placeholders that `__in` writes for a 100,000-pupil file.
+        # One text parameter split by the server: psycopg takes seconds to
+        # interpolate the thousands of placeholders that `__in` writes for a
+        # 100,000-pupil file, and most of a second to adapt a list of that size as
+        # an array. Hashes are hexadecimal, so they contain no comma.
         column = f"{connection.ops.quote_name(Pupil._meta.db_table)}.ine_hash"
         conditions = [
             # The SQL is built from the table name only; the hashes are a parameter.
-            RawSQL(f"{column} = ANY(%s)", (hashes,), output_field=BooleanField())  # noqa: S611
+            RawSQL(  # noqa: S611
+                f"{column} = ANY(string_to_array(%s, ','))",
+                (",".join(hashes),),
+                output_field=BooleanField(),
+            )
         ]
     else:
         conditions = (Q(ine_hash__in=chunk) for chunk in _chunks(hashes))
@@ -674,31 +714,7 @@ def _insert_pupils(
     if not pupils:
         return
     if connection.vendor == "postgresql":
-        # COPY is several times faster than INSERT for the 100,000-pupil imports of
-        # a national roll-out; bulk_create spends most of its time building SQL.
-        table = connection.ops.quote_name(Pupil._meta.db_table)
-        columns = ", ".join(INSERT_COLUMNS)
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for pupil in pupils:
-                    copy.write_row(
-                        (
-                            school_id,
-                            _class_id(pupil.class_key, class_ids),
-                            None,
-                            pupil.ine_hash,
-                            pupil.last_name,
-                            pupil.first_name,
-                            pupil.display_name,
-                            pupil.level,
-                            pupil.birth_month,
-                            "",
-                            None,
-                            now,
-                            now,
-                        )
-                    )
+        _copy_pupils(pupils, school_id, class_ids, now)
         return
     Pupil.objects.bulk_create(
         (
@@ -716,6 +732,68 @@ def _insert_pupils(
         ),
         batch_size=BATCH_SIZE,
     )
+
+
+# COPY's text format: a backslash starts an escape, tab ends a value, a line break
+# ends a row, and \N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL_RE = re.compile(r"[\\\t\n\r]")
+_COPY_NULL = "\\N"
+_COPY_ROWS_PER_WRITE = 5000
+
+
+def _copy_pupils(
+    pupils: list[_PupilState],
+    school_id: int,
+    class_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    """Insert new pupils with COPY.
+
+    COPY is several times faster than INSERT for the 100,000-pupil imports of a
+    national roll-out. The rows are written as COPY text here, because psycopg's
+    `write_row` adapts each value on its own and took longer than the server took
+    to store the rows.
+    """
+    table = connection.ops.quote_name(Pupil._meta.db_table)
+    columns = ", ".join(INSERT_COLUMNS)
+    stamp = now.isoformat()
+    statement = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for start in range(0, len(pupils), _COPY_ROWS_PER_WRITE):
+            batch = pupils[start : start + _COPY_ROWS_PER_WRITE]
+            rows = (_copy_row(pupil, school_id, class_ids, stamp) for pupil in batch)
+            copy.write("".join(rows))
+
+
+def _copy_row(
+    pupil: _PupilState, school_id: int, class_ids: dict[str, int], stamp: str
+) -> str:
+    """Return a new pupil's line of COPY text, in the order of INSERT_COLUMNS."""
+    class_id = _class_id(pupil.class_key, class_ids)
+    values = (
+        str(school_id),
+        _COPY_NULL if class_id is None else str(class_id),
+        _COPY_NULL,  # user_id
+        pupil.ine_hash,
+        _copy_text(pupil.last_name),
+        _copy_text(pupil.first_name),
+        _copy_text(pupil.display_name),
+        pupil.level,
+        pupil.birth_month.isoformat(),
+        "",  # picture_password
+        _COPY_NULL,  # left_on
+        stamp,  # created_at
+        stamp,  # updated_at
+    )
+    return "\t".join(values) + "\n"
+
+
+def _copy_text(value: str) -> str:
+    # Searching first is much faster than translating, and names rarely need it.
+    if _COPY_SPECIAL_RE.search(value) is None:
+        return value
+    return value.translate(_COPY_ESCAPES)
 
 
 def _update_pupils(

@@ -441,6 +441,21 @@ def test_names_stored_exactly():
     assert pupil("0000000002A").last_name == "D’Arcy"
 
 
+def test_copy_escapes_stored_exactly():
+    # On PostgreSQL new pupils go in through COPY's text format, where a backslash,
+    # a tab and a line break must be escaped.
+    lines = [
+        pupil_line("Back\\slash", "Tab\tbed", "0000000001A"),
+        pupil_line('"Line\nbreak"', '"Carriage\rreturn"', "0000000002A"),
+    ]
+    run_import(lines)
+    assert pupil("0000000001A").last_name == "Back\\slash"
+    assert pupil("0000000001A").first_name == "Tab\tbed"
+    assert pupil("0000000002A").last_name == "Line\nbreak"
+    assert pupil("0000000002A").first_name == "Carriage\rreturn"
+    assert pupil("0000000002A").display_name == "Carriage\rreturn"
+
+
 def test_new_pupil_has_no_pictures_or_account():
     run_import(CLASS_A[:1])
     lea = pupil("0000000001A")
