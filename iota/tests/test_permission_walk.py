@@ -20,6 +20,7 @@ from accounts.services import ensure_picture_passwords, open_signin_window
 from assessment.instruments import sync_instruments
 from assessment.models import Campaign, Instrument, Response, Wave, WaveSession
 from iota.testing import make_pupil, make_pupil_user
+from studies.models import Study
 
 ROLES = (
     "anonymous",
@@ -86,6 +87,12 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
         "wave_pk,class_pk",
         row(302, 403, 302, 404, 302, 403, 302),
     ),
+    # The reopen page is a form: wave runners see it, even while the wave is open.
+    "assessment:wave-reopen": (
+        "wave_pk,class_pk",
+        row(302, 403, 200, 404, 200, 403, 200),
+    ),
+    "assessment:class-waves": ("class_pk", row(302, 403, 200, 404, 200, 200, 200)),
     "assessment:pupil-today": ("", row(302, 200, 403, 403, 403, 403, 403)),
     "assessment:response-start": ("wave_pk", row(302, 302, 403, 403, 403, 403, 403)),
     "assessment:player": ("response_pk", row(302, 200, 403, 403, 403, 403, 403)),
@@ -95,6 +102,30 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "assessment:report-class-wave": (
         "wave_pk,class_pk",
         row(302, 403, 200, 404, 200, 200, 200),
+    ),
+    # studies: researchers see the design and pseudonymised flags, never consent
+    # pages (names); teachers record their classes' consent and see no flag.
+    "studies:study-list": ("", row(302, 403, 200, 200, 200, 200, 200)),
+    "studies:study-create": ("", row(302, 403, 403, 403, 200, 403, 200)),
+    "studies:study-detail": ("study_pk", row(302, 403, 200, 404, 200, 200, 200)),
+    "studies:study-settings": ("study_pk", row(302, 403, 403, 403, 200, 403, 200)),
+    "studies:assign": ("study_pk", row(302, 403, 403, 403, 200, 403, 200)),
+    "studies:quality": ("study_pk", row(302, 403, 403, 403, 200, 200, 200)),
+    "studies:class-arm": (
+        "study_pk,class_pk",
+        row(302, 403, 403, 403, 302, 403, 302),
+    ),
+    "studies:consent-class": (
+        "study_pk,class_pk",
+        row(302, 403, 200, 404, 200, 403, 200),
+    ),
+    "studies:consent-bulk": (
+        "study_pk,class_pk",
+        row(302, 403, 302, 404, 302, 403, 302),
+    ),
+    "studies:consent-import": (
+        "study_pk,class_pk",
+        row(302, 403, 200, 404, 200, 403, 200),
     ),
 }
 POST_ONLY = {
@@ -106,6 +137,8 @@ POST_ONLY = {
     "assessment:wave-start",
     "assessment:wave-close",
     "assessment:response-start",
+    "studies:class-arm",
+    "studies:consent-bulk",
 }
 # Django's admin checks staff status on its own; its index stands for all its pages.
 SKIPPED_NAMESPACES = {"admin"}
@@ -163,6 +196,7 @@ def world(
     ensure_picture_passwords(classroom)
     open_signin_window(classroom, teacher)
     response = Response.objects.create(wave=wave, pupil=pupil)
+    study = Study.objects.create(name="Étude", campaign=campaign)
     return World(
         users={
             "anonymous": None,
@@ -181,6 +215,7 @@ def world(
             "campaign_pk": campaign.pk,
             "wave_pk": wave.pk,
             "response_pk": response.pk,
+            "study_pk": study.pk,
         },
     )
 
