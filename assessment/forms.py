@@ -1,4 +1,4 @@
-"""Forms of the assessment pages: a campaign and its waves."""
+"""Forms of the assessment pages: a campaign, its schedule and waves, a reopening."""
 
 from django import forms
 from django.utils import timezone
@@ -6,6 +6,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from assessment.models import Instrument
+from assessment.schedule import (
+    DEFAULT_SCHOOL_DAYS,
+    DEFAULT_SPACING_WEEKS,
+    ScheduleProposal,
+)
+from assessment.services import MAX_REOPENING_DAYS
 from schools.models import Classroom, SchoolYear
 
 WAVE_LABELS = ["T1", "T2", "T3", "T4"]
@@ -40,6 +46,16 @@ class CampaignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Les classes de l’année scolaire choisie qui passent le test."),
     )
+    completion_target = forms.IntegerField(
+        label=_("Objectif de participation (%)"),
+        min_value=1,
+        max_value=100,
+        initial=80,
+        help_text=_(
+            "Une classe a réussi une vague quand cette part de ses élèves l’a "
+            "terminée ; en dessous, la vague est manquée pour elle."
+        ),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +84,52 @@ class CampaignForm(forms.Form):
         return data
 
 
+class ScheduleForm(forms.Form):
+    """The settings of a schedule proposal: first day, spacing and window length."""
+
+    start_on = forms.DateField(
+        label=_("Début de la première vague"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    spacing_weeks = forms.IntegerField(
+        label=_("Semaines entre deux vagues"),
+        min_value=1,
+        max_value=20,
+        initial=DEFAULT_SPACING_WEEKS,
+        help_text=_("8 semaines entre quatre vagues couvrent environ six mois."),
+    )
+    school_days = forms.IntegerField(
+        label=_("Jours de classe par vague"),
+        min_value=1,
+        max_value=30,
+        initial=DEFAULT_SCHOOL_DAYS,
+        help_text=_(
+            "Comptés sur les lundis, mardis, jeudis et vendredis hors vacances et "
+            "jours fériés."
+        ),
+    )
+
+    def check_school_year(self, year: SchoolYear) -> bool:
+        """Add an error unless the first day falls inside `year`; tell if valid."""
+        start_on = self.cleaned_data["start_on"]
+        if year.starts_on <= start_on <= year.ends_on:
+            return True
+        self.add_error(
+            "start_on",
+            _(
+                "Le %(day)s n’est pas dans l’année scolaire %(year)s (du %(start)s au "
+                "%(end)s) : choisissez une date dans cette année."
+            )
+            % {
+                "day": date_format(start_on, "j F Y"),
+                "year": year,
+                "start": date_format(year.starts_on, "j F Y"),
+                "end": date_format(year.ends_on, "j F Y"),
+            },
+        )
+        return False
+
+
 class WaveForm(forms.Form):
     label = forms.CharField(label=_("Vague"), max_length=10)
     opens_on = forms.DateField(
@@ -93,12 +155,18 @@ class WaveForm(forms.Form):
 
 
 class BaseWaveFormSet(forms.BaseFormSet):
+    def __init__(
+        self, *args: object, rows: list[dict] | None = None, **kwargs: object
+    ) -> None:
+        self.rows = rows or [{"label": label} for label in WAVE_LABELS]
+        super().__init__(*args, **kwargs)
+
     def get_form_kwargs(self, index: int | None) -> dict:
-        # Per-row initial labels rather than formset initial data: rows with initial
+        # Per-row initial values rather than formset initial data: rows with initial
         # data must be filled, while untouched extra rows are skipped.
         kwargs = super().get_form_kwargs(index)
-        if index is not None and index < len(WAVE_LABELS):
-            kwargs["initial"] = {"label": WAVE_LABELS[index]}
+        if index is not None and index < len(self.rows):
+            kwargs["initial"] = self.rows[index]
         return kwargs
 
     def clean(self) -> None:
@@ -129,6 +197,35 @@ WaveFormSet = forms.formset_factory(
 )
 
 
-def new_wave_formset(data: object = None) -> forms.BaseFormSet:
-    """Return the wave rows T1 to T4 of a new campaign. Rows left empty are skipped."""
-    return WaveFormSet(data, prefix="waves")
+def new_wave_formset(
+    data: object = None, proposal: ScheduleProposal | None = None
+) -> forms.BaseFormSet:
+    """Return the wave rows T1 to T4 of a new campaign. Rows left empty are skipped.
+
+    Unbound rows start from `proposal`'s windows when one is given.
+    """
+    rows = None
+    if proposal is not None:
+        rows = [
+            {
+                "label": wave.label,
+                "opens_on": wave.opens_on,
+                "closes_on": wave.closes_on,
+            }
+            for wave in proposal.waves[: len(WAVE_LABELS)]
+        ]
+    return WaveFormSet(data, prefix="waves", rows=rows)
+
+
+class ReopenForm(forms.Form):
+    until = forms.DateField(
+        label=_("Rouvrir jusqu’au (inclus)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["until"].help_text = _(
+            "À l’heure de l’école, %(days)s jours au plus. Seuls les élèves qui "
+            "n’ont pas terminé pourront répondre."
+        ) % {"days": MAX_REOPENING_DAYS}

@@ -23,6 +23,12 @@ urlpatterns = [
         views.wave_close,
         name="wave-close",
     ),
+    path(
+        "vagues/<int:wave_pk>/classes/<int:class_pk>/rouvrir/",
+        views.wave_reopen,
+        name="wave-reopen",
+    ),
+    path("classes/<int:class_pk>/vagues/", views.class_waves, name="class-waves"),
     path("aujourdhui/", player_views.pupil_today, name="pupil-today"),
     path(
         "vagues/<int:wave_pk>/commencer/",

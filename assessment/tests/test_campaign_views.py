@@ -25,6 +25,7 @@ def creation_data(instrument, school_year, *classes, **overrides) -> dict:
         "instrument": instrument.pk,
         "school_year": school_year.pk,
         "classes": [room.pk for room in classes],
+        "completion_target": "80",
         "waves-TOTAL_FORMS": "4",
         "waves-INITIAL_FORMS": "0",
         "waves-MIN_NUM_FORMS": "1",
