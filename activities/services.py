@@ -118,7 +118,7 @@ def publish_draft(
 ) -> ActivityVersion:
     """Publish a draft as the activity's newest version and return it."""
     activity = Activity.objects.select_for_update().get(pk=draft.activity_id)
-    draft = ActivityVersion.objects.get(pk=draft.pk)
+    draft = activity.versions.get(pk=draft.pk)
     if draft.is_published:
         raise ContentConflictError(
             _("La version %(version)s est déjà publiée.") % {"version": draft}

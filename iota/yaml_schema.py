@@ -191,8 +191,10 @@ def unknown_key_reason(key: str, allowed: list[str]) -> str:
     nearest = suggest(key, allowed)
     if nearest:
         reason += _(" : vouliez-vous dire « %(nearest)s » ?") % {"nearest": nearest}
+    else:
+        reason += "."
     if allowed:
-        reason += _(". Clés permises ici : %(keys)s") % {"keys": ", ".join(allowed)}
+        reason += _(" Clés permises ici : %(keys)s") % {"keys": ", ".join(allowed)}
     return reason
 
 
