@@ -272,6 +272,38 @@ def _enrolled_during(pupil: Pupil, wave: Wave, classroom: Classroom) -> bool:
     return pupil.left_on is None or pupil.left_on > wave.opens_on
 
 
+def _missing_wave_flags(
+    waves: Sequence[Wave],
+    pupils: Iterable[Pupil],
+    class_by_id: dict[int, Classroom],
+    closed: set[tuple[int, int]],
+    answered: set[tuple[int, int]],
+) -> list[QualityFlag]:
+    """Flag each pupil enrolled during a closed wave who has no response in it."""
+    flags = []
+    for wave in waves:
+        for pupil in pupils:
+            classroom = class_by_id.get(pupil.classroom_id or 0)
+            if classroom is None or (wave.pk, classroom.pk) not in closed:
+                continue
+            if (pupil.pk, wave.pk) in answered:
+                continue
+            if not _enrolled_during(pupil, wave, classroom):
+                continue
+            flags.append(
+                QualityFlag(
+                    pupil_id=pupil.pk,
+                    classroom_id=classroom.pk,
+                    wave_id=wave.pk,
+                    wave_label=wave.label,
+                    rule=MISSING_WAVE,
+                    threshold=1,
+                    observed=0,
+                )
+            )
+    return flags
+
+
 def quality_flags(
     target: Study | Campaign,
     wave: Wave | None = None,
@@ -330,26 +362,9 @@ def quality_flags(
                 base=base,
             )
         )
-    for existing in waves:
-        for pupil in pupils.values():
-            classroom = class_by_id[pupil.classroom_id]
-            if (existing.pk, classroom.pk) not in closed:
-                continue
-            if (pupil.pk, existing.pk) in answered:
-                continue
-            if not _enrolled_during(pupil, existing, classroom):
-                continue
-            flags.append(
-                QualityFlag(
-                    pupil_id=pupil.pk,
-                    classroom_id=classroom.pk,
-                    wave_id=existing.pk,
-                    wave_label=existing.label,
-                    rule=MISSING_WAVE,
-                    threshold=1,
-                    observed=0,
-                )
-            )
+    flags.extend(
+        _missing_wave_flags(waves, pupils.values(), class_by_id, closed, answered)
+    )
     wave_order = {existing.pk: index for index, existing in enumerate(waves)}
     flags.sort(
         key=lambda flag: (
