@@ -19,7 +19,7 @@ A question with no answer scores 0 as `unanswered`, and an answer of the wrong s
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
@@ -87,14 +87,14 @@ def score_quiz(content: QuizContent, answers: Mapping[str, Any]) -> QuizScore:
 def _score_question(question: Any, answer: Any) -> QuestionScore:
     if answer is None or answer in ("", [], {}):
         return QuestionScore(question.key, "unanswered", 0, question.points)
-    scorers = {
-        SingleChoice: _single_choice,
-        MultipleChoice: _multiple_choice,
-        Ordering: _ordering,
-        Matching: _matching,
-        Numeric: _numeric,
+    scorers: dict[str, Callable[[Any, Any], Fraction | None]] = {
+        "single_choice": _single_choice,
+        "multiple_choice": _multiple_choice,
+        "ordering": _ordering,
+        "matching": _matching,
+        "numeric": _numeric,
     }
-    share = scorers[type(question)](question, answer)
+    share = scorers[question.type](question, answer)
     if share is None:
         return QuestionScore(question.key, "invalid", 0, question.points)
     status: Status = "correct" if share == 1 else "partial" if share > 0 else "wrong"
@@ -179,7 +179,7 @@ def _is_key_list(answer: Any) -> bool:
 
 def _feedback(question: Any, answer: Any, status: Status) -> list[Text]:
     """Return the feedback of the chosen answers, then the question's own."""
-    texts = []
+    texts: list[Text] = []
     if isinstance(question, SingleChoice | MultipleChoice):
         picked = {answer} if isinstance(answer, str) else set(answer)
         texts.extend(

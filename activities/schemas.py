@@ -12,6 +12,7 @@ reference solution of a challenge solves its grid), so any content built from th
 from a file or from a form, is valid.
 """
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from django.contrib.staticfiles import finders
@@ -664,7 +665,7 @@ class CodingContent(ActivityBase):
 
 
 def engine_limits(
-    allowed_blocks: list[str], max_blocks: int | None, max_steps: int | None
+    allowed_blocks: Sequence[str], max_blocks: int | None, max_steps: int | None
 ) -> dict[str, Any]:
     """Return a challenge's limits in the form `activities.engine.run_program` takes."""
     return {
