@@ -1,8 +1,8 @@
 """Consent imported from a spreadsheet: one line per pupil of a class.
 
-The file has a header line and two columns: the pupil, as the number shown on the
-class's consent page (`numero`) or as their displayed name (`eleve`), and the
-consent (`consentement`: donné, refusé or inconnu; oui and non are accepted too).
+The file has a header line and two columns. The first names the pupil, by the number
+shown on the class's consent page (`numero`) or by their displayed name (`eleve`).
+The second is the consent (`consentement`): donné, refusé or inconnu, or oui and non.
 Separators may be semicolons, commas or tabs, and the encodings are those Excel
 writes for French text. Every problem is reported with its line number, and nothing
 is recorded unless the whole file is valid.
@@ -84,8 +84,9 @@ def import_consent_csv(
     """Record the consent of `classroom`'s pupils listed in a CSV file.
 
     Raise ConsentImportError, listing every problem by line number, when the file
-    cannot be read, lacks a column, names a pupil who is not in the class twice or
-    at all, or gives an unknown status; nothing is recorded then.
+    cannot be read or lacks a column. A line that names no pupil of the class,
+    repeats a pupil or gives an unknown status is a problem too. Nothing is
+    recorded unless the file has no problem.
     """
     try:
         text, _encoding = decode_onde(data)

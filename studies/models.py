@@ -2,9 +2,9 @@
 
 A `Study` evaluates the programme with one `assessment.Campaign`, and stores the
 thresholds of its data-quality rules. Each class of the study has a `ClassArm`: it
-is a programme class or a comparison class, either chosen by the coordination or
-drawn by an `AssignmentRun`, which records the seed, the strata and who ran it so the
-draw can be reproduced. A `Consent` is the parents' answer for one pupil in one
+is a programme class or a comparison class, chosen by the coordination or drawn by an
+`AssignmentRun`. A run records the seed, the strata and who ran it, so the draw can
+be reproduced. A `Consent` is the parents' answer for one pupil in one
 study (given, refused or unknown). Every change to it adds a `ConsentChange` row, so
 the history shows who recorded which answer and when. A pupil without a `Consent`
 row has an unknown consent.

@@ -2,7 +2,8 @@
 
 A pseudonym is a keyed hash (HMAC-SHA256 with `settings.PSEUDONYM_KEY`) of the pupil's
 keyed INE hash. It stays the same across waves, imports and studies, so a pupil's
-answers can be linked over time, and nobody without the key can work back to the pupil.
+answers can be linked over time. Without the key, a pseudonym cannot be traced back
+to the pupil.
 """
 
 import hmac

@@ -415,9 +415,9 @@ class RuleCount:
 class ExclusionReport:
     """The quality exclusions of a study's research sample.
 
-    `excluded_responses` holds the (pupil id, wave id) pairs whose response a long
+    `excluded_responses` contains the (pupil id, wave id) pairs whose response a long
     string, too-fast or partial-completion flag marks: analyses leave these
-    responses out. `missing_waves` holds the pairs with no response at all, which
+    responses out. `missing_waves` contains the pairs with no response at all, which
     the report lists as attrition. `counts` has one row per rule, zero included.
     """
 

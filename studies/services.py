@@ -1,9 +1,9 @@
 """Study design and consent: the changes the study pages ask for, and the sample.
 
 Random assignment is stratified: the volunteer classes are grouped by académie or by
-school, and each stratum is shuffled and split in half with a seed that the
-`AssignmentRun` records, so anyone with the seed and the class ids draws the same arms
-again (`draw_arms`). Arms are not redrawn for classes whose pupils have answered the
+school, and each stratum is shuffled and split in half. The `AssignmentRun` records
+the seed, so anyone with the seed and the class ids draws the same arms again
+(`draw_arms`). Arms are not redrawn for classes whose pupils have answered the
 campaign unless the coordinator forces it, and a forced draw is marked and logged.
 
 Consent is recorded per study and pupil by the class's teachers or the coordination;
