@@ -157,7 +157,7 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderReport:
                     kind=reminder.kind,
                     sent_at=now,
                 )
-                build_message(reminder).send()
+                build_message(reminder).send(using="default")
         except IntegrityError:
             # A concurrent run stored and sent this reminder first.
             already_sent += 1
@@ -214,5 +214,5 @@ def build_message(reminder: DueReminder) -> EmailMessage:
                 "day": date_format(wave.closes_on, "j F"),
             }
             template = "assessment/email/reminder_closing.txt"
-        body = render_to_string(template, context)
+        body = render_to_string(template, context).strip() + "\n"
     return EmailMessage(subject=subject, body=body, to=[reminder.teacher.email])
