@@ -458,6 +458,9 @@ def research_pupils(study: Study) -> QuerySet[Pupil]:
     Pupils outside this set may still take part in class; only their data stays
     out. Returns a queryset ordered by pupil id, usable as a subquery
     (`Response.objects.filter(pupil__in=research_pupils(study))`).
+
+    NOTE: rule 1 reads the pupil's current class, so a pupil moved since to a class
+    without an arm leaves the sample with the answers given before the move.
     """
     pupils = Pupil.objects.filter(
         classroom__study_arms__study=study,
