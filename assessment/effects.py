@@ -23,7 +23,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from assessment.mixed import ModelInputError, fit_mixed, model_frame
+from assessment.mixed import ModelInputError, model_frame
+from assessment.multilevel import fit_nested_mixed
 
 logger = logging.getLogger(__name__)
 
@@ -330,8 +331,10 @@ def intraclass_correlation(
 
     This is lme4's ``lmer(outcome ~ covariates + (1 | cluster))`` by REML, the
     null model by default; a between-cluster variance estimated at 0 gives 0.
+    The fit is `assessment.multilevel.fit_nested_mixed`, which reaches lme4's
+    optimum more closely than statsmodels' MixedLM and runs on national data.
     """
-    fit = fit_mixed(df, f"{outcome} ~ {covariates}", cluster, df_method="none")
+    fit = fit_nested_mixed(df, f"{outcome} ~ {covariates}", [cluster], df_method="none")
     components = fit.variance_components.set_index("grp")["vcov"]
     between = float(components[cluster])
     within = float(components["Residual"])

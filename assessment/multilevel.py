@@ -46,9 +46,9 @@ from assessment.mixed import (
 
 logger = logging.getLogger(__name__)
 
-# A relative standard deviation τ/σ below this counts as an estimate on the
-# boundary (a variance of 0), as lme4 reports when its optimiser stops at θ = 0.
-_BOUNDARY = 1e-5
+# A variance ratio τ²/σ² below this counts as an estimate on the boundary (a
+# variance of 0), as lme4 reports when its optimiser stops at θ = 0.
+_BOUNDARY = 1e-10
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ class NestedDeviance:
             if tau == 0:
                 continue
             factor = 1 + tau * r
+            if factor.min() <= 0:
+                return correction, math.inf
             correction += (t * (tau / factor)[:, None]).T @ t
             logdet += float(np.log(factor).sum())
             r = r / factor
@@ -142,24 +144,29 @@ class NestedDeviance:
         logdet_xvx = 2.0 * float(np.log(np.diag(chol)).sum())
         return beta, float(yvy - beta @ xvy), logdet, logdet_xvx, xvx
 
-    def profiled(self, theta: np.ndarray) -> float:
-        """Deviance profiled over σ², in θ = τ/σ (lme4's parametrisation)."""
-        if (theta < 0).any():
-            return math.inf
+    def profiled(self, ratios: np.ndarray) -> float:
+        """Deviance profiled over σ², in the variance ratios γ = τ²/σ².
+
+        lme4 optimises θ = τ/σ, where every θ = 0 is a stationary point (the
+        deviance depends on θ²), so a gradient-based optimiser stepping onto
+        θ = 0 would stop there. In γ the slope at 0 shows whether the minimum
+        is inside. A small negative γ stays defined while V is positive
+        definite, so finite differences at γ = 0 need no special case.
+        """
         try:
-            _, rss, logdet, logdet_xvx, _ = self._solve(theta**2, 1.0)
+            _, rss, logdet, logdet_xvx, _ = self._solve(ratios, 1.0)
         except np.linalg.LinAlgError:
             return math.inf
-        if rss <= 0:
+        if rss <= 0 or not math.isfinite(logdet):
             return math.inf
         if self.reml:
             dof = self.n - self.p
             return logdet + logdet_xvx + dof * (1 + math.log(2 * math.pi * rss / dof))
         return logdet + self.n * (1 + math.log(2 * math.pi * rss / self.n))
 
-    def scale(self, theta: np.ndarray) -> float:
-        """σ² at relative standard deviations θ: the profiled estimate."""
-        _, rss, _, _, _ = self._solve(theta**2, 1.0)
+    def scale(self, ratios: np.ndarray) -> float:
+        """σ² at variance ratios γ: the profiled estimate."""
+        _, rss, _, _, _ = self._solve(ratios, 1.0)
         return rss / (self.n - self.p if self.reml else self.n)
 
     def __call__(self, parameters: np.ndarray) -> float:
@@ -211,7 +218,7 @@ class _Interior:
 
 
 def _optimise(deviance: NestedDeviance, n_levels: int) -> tuple[np.ndarray, bool, str]:
-    """Minimise the profiled deviance over θ ≥ 0 from θ = 1, as lme4 starts."""
+    """Minimise the profiled deviance over γ ≥ 0 from γ = 1, as lme4 starts."""
     result = optimize.minimize(
         deviance.profiled,
         np.ones(n_levels),
@@ -220,11 +227,11 @@ def _optimise(deviance: NestedDeviance, n_levels: int) -> tuple[np.ndarray, bool
         bounds=[(0.0, None)] * n_levels,
         options={"ftol": 1e-15, "gtol": 1e-8, "maxiter": 1000},
     )
-    theta = np.where(result.x < _BOUNDARY, 0.0, result.x)
+    ratios = np.where(result.x < _BOUNDARY, 0.0, result.x)
     # L-BFGS-B stops with ABNORMAL when its line search cannot improve on the
     # rounding error of the deviance, which at the optimum is success.
     converged = bool(result.success) or "ABNORMAL" in str(result.message)
-    return theta, converged, str(result.message)
+    return ratios, converged, str(result.message)
 
 
 def _variance_table(
@@ -315,17 +322,17 @@ def fit_nested_matrices(
                 found=count,
             )
     deviance = NestedDeviance(np.asarray(y, float), np.asarray(x, float), units, reml)
-    theta, converged, message = _optimise(deviance, len(levels))
+    ratios, converged, message = _optimise(deviance, len(levels))
     messages = [] if converged else [f"the optimiser did not converge: {message}"]
     if not converged:
         logger.warning("Nested mixed model %s did not converge: %s", formula, message)
-    scale = deviance.scale(theta)
-    parameters = np.append(theta**2 * scale, scale)
+    scale = deviance.scale(ratios)
+    parameters = np.append(ratios * scale, scale)
     criterion = deviance(parameters)
     beta = deviance.beta(parameters)
     se = np.sqrt(np.diag(deviance.fixed_covariance(parameters)))
     if df_method == "satterthwaite":
-        keep = np.append(theta > 0, True)
+        keep = np.append(ratios > 0, True)
         interior = _Interior(deviance, parameters, keep)
         dfs = satterthwaite_df(interior, parameters[keep])  # type: ignore[arg-type]
         if np.isnan(dfs).any():
@@ -336,7 +343,7 @@ def fit_nested_matrices(
     else:
         dfs = np.full(deviance.p, math.nan)
     on_boundary = [
-        level for level, value in zip(levels, theta, strict=True) if value == 0
+        level for level, value in zip(levels, ratios, strict=True) if value == 0
     ]
     if on_boundary:
         messages.append(

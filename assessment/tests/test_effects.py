@@ -231,9 +231,9 @@ def test_icc_equals_lme4(star):
     result = intraclass_correlation(kindergarten, "score", "schoolidk")
     assert result.n_obs == 5786
     assert result.n_clusters == 79
-    assert math.isclose(result.icc, 0.21561686, abs_tol=1e-4)
-    assert math.isclose(result.between_variance, 1179.129406, rel_tol=2e-4)
-    assert math.isclose(result.within_variance, 4289.503158, rel_tol=2e-5)
+    assert math.isclose(result.icc, 0.21561686, abs_tol=1e-8)
+    assert math.isclose(result.between_variance, 1179.129406, rel_tol=1e-7)
+    assert math.isclose(result.within_variance, 4289.503158, rel_tol=1e-8)
 
 
 # Worked example of Bloom's formula, by hand (R used as a calculator):
