@@ -18,11 +18,11 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from svglib.svglib import svg2rlg
 
 from accounts.pictures import Picture, pictures_of
+from iota.pdf_fonts import BOLD_FONT, FONT, register_fonts
 from schools.models import Classroom, Pupil
 
 COLUMNS, ROWS = 2, 4
@@ -31,17 +31,6 @@ CARD_HEIGHT = A4[1] / ROWS
 PADDING = 5 * mm
 QR_SIZE = 26 * mm
 PICTURE_SIZE = 20 * mm
-
-# DejaVu covers the letters of names from many languages; reportlab's bundled Vera
-# (Latin-1 only) is the fallback when the system has no DejaVu.
-_FONT_CANDIDATES = (
-    (
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ),
-    ("Vera.ttf", "VeraBd.ttf"),
-)
-FONT, BOLD_FONT = "CardSans", "CardSans-Bold"
 
 
 @dataclass(frozen=True)
@@ -62,17 +51,6 @@ def class_qr_code(url: str) -> segno.QRCode:
     """Return the QR code of the class's sign-in page."""
     # Level M survives a crumpled or smudged card and keeps the modules large.
     return segno.make(url, error="m", boost_error=False)
-
-
-@cache
-def _register_fonts() -> None:
-    for regular, bold in _FONT_CANDIDATES:
-        try:
-            pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-            pdfmetrics.registerFont(TTFont(BOLD_FONT, str(bold)))
-        except (TTFError, OSError):
-            continue
-        return
 
 
 @cache
@@ -189,7 +167,7 @@ def _draw_cut_lines(canvas: Canvas) -> None:
 
 def render_cards_pdf(classroom: Classroom, cards: list[Card], class_url: str) -> bytes:
     """Return the A4 PDF of `cards`, 8 per page, for printing and cutting."""
-    _register_fonts()
+    register_fonts()
     qr = class_qr_code(class_url)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
