@@ -17,6 +17,15 @@ from schools.models import Classroom, SchoolYear
 WAVE_LABELS = ["T1", "T2", "T3", "T4"]
 
 
+class IsoDateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO 8601 whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
 class InstrumentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Instrument) -> str:
         label = f"{obj.title} (v{obj.version})"
@@ -89,7 +98,7 @@ class ScheduleForm(forms.Form):
 
     start_on = forms.DateField(
         label=_("Début de la première vague"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     spacing_weeks = forms.IntegerField(
         label=_("Semaines entre deux vagues"),
@@ -132,12 +141,8 @@ class ScheduleForm(forms.Form):
 
 class WaveForm(forms.Form):
     label = forms.CharField(label=_("Vague"), max_length=10)
-    opens_on = forms.DateField(
-        label=_("Ouverture"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    closes_on = forms.DateField(
-        label=_("Fermeture"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    opens_on = forms.DateField(label=_("Ouverture"), widget=IsoDateInput())
+    closes_on = forms.DateField(label=_("Fermeture"), widget=IsoDateInput())
 
     def clean(self) -> dict:
         data = super().clean()
@@ -220,7 +225,7 @@ def new_wave_formset(
 class ReopenForm(forms.Form):
     until = forms.DateField(
         label=_("Rouvrir jusqu’au (inclus)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

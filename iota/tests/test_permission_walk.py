@@ -20,6 +20,9 @@ from accounts.services import ensure_picture_passwords, open_signin_window
 from assessment.instruments import sync_instruments
 from assessment.models import Campaign, Instrument, Response, Wave, WaveSession
 from iota.testing import make_pupil, make_pupil_user
+from performance.definitions import sync_tasks
+from performance.models import Task
+from performance.services import GroupDraft, form_groups, open_task
 from studies.models import Study
 
 ROLES = (
@@ -128,7 +131,53 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
         row(302, 403, 200, 404, 200, 403, 200),
     ),
 }
+# performance: researchers follow tasks without names and change nothing. Only a
+# class game has rounds to close, so closing one of the pair's is not found.
+RULES.update(
+    {
+        "performance:task-index": ("", row(302, 403, 200, 200, 200, 200, 200)),
+        "performance:wave-tasks": (
+            "wave_pk,class_pk",
+            row(302, 403, 200, 404, 200, 200, 200),
+        ),
+        "performance:task-open": (
+            "wave_pk,class_pk,task_pk",
+            row(302, 403, 302, 404, 302, 403, 302),
+        ),
+        "performance:session-detail": (
+            "session_pk",
+            row(302, 403, 200, 404, 200, 200, 200),
+        ),
+        "performance:session-close": (
+            "session_pk",
+            row(302, 403, 302, 404, 302, 403, 302),
+        ),
+        "performance:session-groups": (
+            "session_pk",
+            row(302, 403, 200, 404, 200, 403, 200),
+        ),
+        "performance:observation": (
+            "group_pk",
+            row(302, 403, 200, 404, 200, 403, 200),
+        ),
+        "performance:group-close-round": (
+            "group_pk",
+            row(302, 403, 404, 404, 404, 403, 404),
+        ),
+        "performance:pupil-tasks": ("", row(302, 200, 403, 403, 403, 403, 403)),
+        "performance:run-start": (
+            "session_pk",
+            row(302, 302, 403, 403, 403, 403, 403),
+        ),
+        "performance:play": ("run_pk", row(302, 200, 403, 403, 403, 403, 403)),
+        "performance:events-api": ("run_pk", row(401, 200, 403, 403, 403, 403, 403)),
+    }
+)
 POST_ONLY = {
+    "performance:task-open",
+    "performance:session-close",
+    "performance:group-close-round",
+    "performance:run-start",
     "accounts:logout",
     "schools:import-onde-confirm",
     "accounts:signin-window-open",
@@ -197,6 +246,14 @@ def world(
     open_signin_window(classroom, teacher)
     response = Response.objects.create(wave=wave, pupil=pupil)
     study = Study.objects.create(name="Étude", campaign=campaign)
+    sync_tasks()
+    pair_task = Task.objects.get(key="collaboration-code")
+    task_session = open_task(pair_task, wave, classroom, teacher)
+    partner = make_pupil(classroom, "Noé")
+    (group,) = form_groups(
+        task_session, [GroupDraft(1, [pupil, partner])], "devices", teacher
+    )
+    run = group.runs.get(pupil=pupil)
     return World(
         users={
             "anonymous": None,
@@ -216,6 +273,10 @@ def world(
             "wave_pk": wave.pk,
             "response_pk": response.pk,
             "study_pk": study.pk,
+            "task_pk": pair_task.pk,
+            "session_pk": task_session.pk,
+            "group_pk": group.pk,
+            "run_pk": run.pk,
         },
     )
 
