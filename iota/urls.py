@@ -10,6 +10,7 @@ urlpatterns = [
     path("evaluation/", include("assessment.urls")),
     path("apprendre/", include("learning.urls")),
     path("etudes/", include("studies.urls")),
+    path("taches/", include("performance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -143,7 +143,15 @@ class TaskRun(models.Model):
 
 
 class TaskEvent(models.Model):
-    run = models.ForeignKey(TaskRun, on_delete=models.CASCADE, related_name="events")
+    # The acting pupil's run; null for a teacher's action on a group, such as
+    # closing a round of the class game.
+    run = models.ForeignKey(
+        TaskRun,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
     # Set for the actions of a group; `seq` is then the group's version after the
     # action, which orders the actions of every member.
     group = models.ForeignKey(

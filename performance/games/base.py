@@ -100,6 +100,15 @@ class Game(ABC):
     # The scores `score` returns, in the order reports show them.
     score_names: ClassVar[tuple[str, ...]]
 
+    def client_content(self, content: Any) -> dict[str, Any]:
+        """Return the content the pupil's browser receives with the page.
+
+        Games whose content holds answers (a target, the clues of the other
+        partner) leave them out: the browser gets them through `view` when the
+        pupil may see them.
+        """
+        return dict(content.model_dump(mode="json", exclude_none=True))
+
 
 class SoloGame(Game):
     mode = "solo"

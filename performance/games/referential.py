@@ -199,6 +199,9 @@ class Referential(GroupGame):
         "trials_as_speaker",
     )
 
+    def client_content(self, content: ReferentialContent) -> dict[str, Any]:
+        return content.model_dump(mode="json", exclude={"trials"}, exclude_none=True)
+
     def initial_state(
         self, content: ReferentialContent, seats: int, rng: random.Random
     ) -> State:

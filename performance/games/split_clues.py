@@ -174,6 +174,9 @@ class SplitClues(GroupGame):
     allows_shared_device = True
     score_names = ("joint_success_share", "contribution_balance", "own_action_share")
 
+    def client_content(self, content: SplitCluesContent) -> dict[str, Any]:
+        return content.model_dump(mode="json", exclude={"puzzles"}, exclude_none=True)
+
     def initial_state(
         self, content: SplitCluesContent, seats: int, rng: random.Random
     ) -> State:
