@@ -119,7 +119,7 @@ class ScheduleForm(forms.Form):
     )
 
     def check_school_year(self, year: SchoolYear) -> bool:
-        """Add an error unless the first day falls inside `year`; tell if valid."""
+        """Tell whether the first day falls inside `year`, adding an error if not."""
         start_on = self.cleaned_data["start_on"]
         if year.starts_on <= start_on <= year.ends_on:
             return True

@@ -157,6 +157,8 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderReport:
                     kind=reminder.kind,
                     sent_at=now,
                 )
+                # NOTE: if the commit fails after the mail server accepted the
+                # message, the next run sends the reminder again.
                 build_message(reminder).send(using="default")
         except IntegrityError:
             # A concurrent run stored and sent this reminder first.

@@ -4,7 +4,7 @@ The status follows from the wave's window in the school's time zone, the class's
 `WaveSession` and its reopenings, the share of enrolled pupils who finished, and the
 current time. Once pupils can no longer answer (the teacher closed the wave, or its
 dates ended), a class is done when the share of finished pupils reaches the campaign's
-completion target, and missed below it; a class that never started the wave is missed
+completion target, and missed below it. A class that never started the wave is missed
 once its window has ended. A class where every pupil finished is done at once.
 """
 
@@ -89,6 +89,14 @@ class ClassWaveState:
         if not self.enrolled:
             return None
         return round(100 * self.completed / self.enrolled)
+
+    @property
+    def reopened_until(self) -> dt.date | None:
+        """The last day of the running reopening, in the school's time zone."""
+        if self.reopening is None:
+            return None
+        local_end = self.reopening.closes_at.astimezone(school_zone(self.classroom))
+        return local_end.date() - dt.timedelta(days=1)
 
     @property
     def may_start(self) -> bool:

@@ -7,7 +7,7 @@ from assessment.reminders import send_reminders
 
 @task()
 def send_reminders_task() -> dict[str, int]:
-    """Send the wave reminders due now; return the counts, stored with the result."""
+    """Send the wave reminders due now and return the counts, kept as the result."""
     report = send_reminders()
     return {
         "sent": report.sent,

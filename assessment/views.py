@@ -67,7 +67,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.COORDINATOR, Role.ADMINISTRATOR)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    """Create a campaign; `action=propose` fills the waves from a schedule proposal.
+    """Create a campaign, or with `action=propose` fill its waves from a proposal.
 
     Windows that cross a zone's holidays, or académies whose holidays are unknown,
     are shown as warnings, and the campaign is created only once the coordinator
@@ -329,9 +329,7 @@ def wave_reopen(request: HttpRequest, wave_pk: int, class_pk: int) -> HttpRespon
     )
     if request.method == "POST" and form.is_valid():
         try:
-            reopening = reopen_wave(
-                wave, classroom, request.user, until=form.cleaned_data["until"]
-            )
+            reopen_wave(wave, classroom, request.user, until=form.cleaned_data["until"])
         except AssessmentError as error:
             field = "until" if error.code == "invalid_reopening_end" else None
             form.add_error(field, error.message)
@@ -348,7 +346,6 @@ def wave_reopen(request: HttpRequest, wave_pk: int, class_pk: int) -> HttpRespon
                     "until": date_format(form.cleaned_data["until"], "j F Y"),
                 },
             )
-            logger.info("Reopening %s created from the reopen page.", reopening.pk)
             return redirect(
                 "assessment:wave-progress", wave_pk=wave.pk, class_pk=classroom.pk
             )
