@@ -37,6 +37,7 @@ from assessment.services import (
     start_response,
 )
 from iota.permissions import role_required
+from learning.services import today_activities
 from schools.models import Pupil
 
 logger = logging.getLogger(__name__)
@@ -82,9 +83,11 @@ def pupil_today(request: HttpRequest) -> HttpResponse:
         }
         for session in sessions
     ]
-    return render(
-        request, "assessment/pupil_today.html", {"questionnaires": questionnaires}
-    )
+    context = {
+        "questionnaires": questionnaires,
+        "activities": today_activities(pupil),
+    }
+    return render(request, "assessment/pupil_today.html", context)
 
 
 @require_POST

@@ -100,6 +100,10 @@ class Outcome(models.TextChoices):
     NOT_YET = "not_yet", _("pas encore réussi")
 
 
+# The outcomes that count an activity as done.
+SUCCESS_OUTCOMES = (Outcome.FINISHED, Outcome.SUCCESS)
+
+
 class Attempt(models.Model):
     assignment = models.ForeignKey(
         Assignment, on_delete=models.CASCADE, related_name="attempts"
@@ -114,7 +118,8 @@ class Attempt(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
-    score = models.PositiveIntegerField()
+    # Quizzes give partial credit, so a score may be a fraction of a point.
+    score = models.FloatField()
     max_score = models.PositiveIntegerField()
     time_spent_seconds = models.PositiveIntegerField()
     hints_used = models.PositiveSmallIntegerField(default=0)
@@ -134,4 +139,4 @@ class Attempt(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return self.outcome in (Outcome.SUCCESS, Outcome.FINISHED)
+        return self.outcome in SUCCESS_OUTCOMES

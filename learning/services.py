@@ -6,8 +6,10 @@ the school's time zone, because an overseas class's "today" is not Paris's.
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -15,10 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from activities import engine
+from activities.crcn import competencies
 from activities.models import Activity, ActivityVersion, Kind
-from activities.services import published_version
+from activities.quiz_scoring import QuizAnswerError, QuizScore, score_quiz
+from activities.schemas import CodingContent, QuizContent
+from activities.services import content_of, published_version
 from assessment.services import school_zone
-from learning.models import Assignment, Attempt, PupilProfile
+from learning.models import (
+    SUCCESS_OUTCOMES,
+    Assignment,
+    Attempt,
+    Outcome,
+    PupilProfile,
+)
 from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
@@ -298,3 +310,334 @@ def set_accommodations(
         changed,
     )
     return changed
+
+
+# Results for teachers.
+
+
+def target_pupils(assignment: Assignment) -> list[Pupil]:
+    """Return the enrolled pupils the assignment is for: its group or its class."""
+    group = list(assignment.pupils.all())
+    if group:
+        return sorted(
+            (pupil for pupil in group if not pupil.has_left),
+            key=lambda pupil: (pupil.display_name, pupil.pk),
+        )
+    return list(
+        assignment.classroom.pupils.filter(left_on__isnull=True).order_by(
+            "display_name", "pk"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PupilResult:
+    pupil: Pupil
+    attempts: int
+    done: bool
+    best: Attempt | None
+    time_spent_seconds: int
+    hints_used: int
+
+
+def assignment_results(assignment: Assignment) -> list[PupilResult]:
+    """Return one row per pupil of the assignment, with their best attempt.
+
+    The best attempt is the highest score, then the earliest success. Time spent and
+    hints are the maximum over the pupil's attempts, since each attempt reports the
+    totals since the pupil opened the activity.
+    """
+    by_pupil: dict[int, list[Attempt]] = {}
+    for attempt in assignment.attempts.order_by("finished_at", "pk"):
+        by_pupil.setdefault(attempt.pupil_id, []).append(attempt)
+    results = []
+    for pupil in target_pupils(assignment):
+        attempts = by_pupil.get(pupil.pk, [])
+        best = max(
+            attempts,
+            key=lambda item: (
+                item.succeeded,
+                _ratio(item),
+                -item.finished_at.timestamp(),
+            ),
+            default=None,
+        )
+        results.append(
+            PupilResult(
+                pupil=pupil,
+                attempts=len(attempts),
+                done=any(item.succeeded for item in attempts),
+                best=best,
+                time_spent_seconds=max(
+                    (item.time_spent_seconds for item in attempts), default=0
+                ),
+                hints_used=max((item.hints_used for item in attempts), default=0),
+            )
+        )
+    return results
+
+
+def _ratio(attempt: Attempt) -> float:
+    return attempt.score / attempt.max_score if attempt.max_score else 0.0
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    assignment: Assignment
+    pupil_count: int
+    done_count: int
+
+
+def plan_progress(classroom: Classroom, plan: list[Assignment]) -> list[PlanRow]:
+    """Return each assignment of the plan with how many of its pupils finished it."""
+    enrolled = set(
+        classroom.pupils.filter(left_on__isnull=True).values_list("pk", flat=True)
+    )
+    finished: dict[int, set[int]] = {}
+    for assignment_id, pupil_id in Attempt.objects.filter(
+        assignment__in=plan, outcome__in=SUCCESS_OUTCOMES
+    ).values_list("assignment_id", "pupil_id"):
+        finished.setdefault(assignment_id, set()).add(pupil_id)
+    rows = []
+    for assignment in plan:
+        group = {pupil.pk for pupil in assignment.pupils.all()} or enrolled
+        group &= enrolled
+        rows.append(
+            PlanRow(
+                assignment=assignment,
+                pupil_count=len(group),
+                done_count=len(finished.get(assignment.pk, set()) & group),
+            )
+        )
+    return rows
+
+
+# The pupil's progress per CRCN competency.
+
+# Activities done in a competency to earn each badge, from the first to the last.
+BADGE_THRESHOLDS = (("bronze", 1), ("silver", 3), ("gold", 5))
+
+
+@dataclass(frozen=True)
+class CompetencyProgress:
+    code: str
+    name: str
+    domain_name: str
+    done: int
+    assigned: int
+    badge: str  # "", "bronze", "silver" or "gold"
+    next_badge_at: int | None  # activities done to earn the next badge
+
+
+def badge_for(done: int) -> tuple[str, int | None]:
+    """Return the badge earned with `done` activities and the count for the next."""
+    earned = ""
+    for badge, threshold in BADGE_THRESHOLDS:
+        if done < threshold:
+            return earned, threshold
+        earned = badge
+    return earned, None
+
+
+def pupil_progress(pupil: Pupil) -> list[CompetencyProgress]:
+    """Return the pupil's own progress in each CRCN competency of their activities.
+
+    An activity counts once for each competency it works on, as assigned when it is
+    in the pupil's plan and as done once an attempt succeeded. Nothing here compares
+    the pupil with classmates.
+    """
+    assignments = list(assignments_for_pupil(pupil))
+    done_ids = set(
+        Attempt.objects.filter(
+            pupil=pupil, assignment__in=assignments, outcome__in=SUCCESS_OUTCOMES
+        ).values_list("assignment_id", flat=True)
+    )
+    assigned: dict[str, set[int]] = {}
+    done: dict[str, set[int]] = {}
+    for assignment in assignments:
+        activity = assignment.activity
+        for code in activity.crcn:
+            assigned.setdefault(code, set()).add(activity.pk)
+            if assignment.pk in done_ids:
+                done.setdefault(code, set()).add(activity.pk)
+    rows = []
+    for code, competency in competencies().items():
+        if code not in assigned:
+            continue
+        count = len(done.get(code, set()))
+        badge, next_at = badge_for(count)
+        rows.append(
+            CompetencyProgress(
+                code=code,
+                name=competency.name,
+                domain_name=competency.domain_name,
+                done=count,
+                assigned=len(assigned[code]),
+                badge=badge,
+                next_badge_at=next_at,
+            )
+        )
+    return rows
+
+
+# Attempts.
+
+
+class AttemptRejectedError(LearningError):
+    code = "attempt_rejected"
+
+
+class AttemptKeyConflictError(LearningError):
+    code = "key_conflict"
+
+
+@dataclass(frozen=True)
+class AttemptSubmission:
+    """One attempt as the player sent it, already checked for types."""
+
+    key: uuid.UUID
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    time_spent_seconds: int
+    hints_used: int
+    answers: dict[str, Any] | None = None  # quizzes
+    program: dict[str, Any] | None = None  # coding challenges
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    status: str  # "created" or "duplicate"
+    attempt: Attempt
+
+
+def record_attempt(
+    assignment: Assignment,
+    pupil: Pupil,
+    submission: AttemptSubmission,
+    now: dt.datetime | None = None,
+) -> AttemptOutcome:
+    """Score an attempt on the server and store it once per key.
+
+    A quiz is scored from its answers, and a coding program is run by
+    `activities.engine` on the challenge's grid, so the browser's own result never
+    counts. Raises AttemptRejectedError when the assignment is not yet open or its
+    activity cannot be played on screen, and AttemptKeyConflictError when the key
+    belongs to another pupil's attempt.
+    """
+    known = Attempt.objects.filter(client_key=submission.key).first()
+    if known is not None:
+        return _duplicate(known, assignment, pupil)
+    today = school_today(assignment.classroom, now)
+    if assignment.starts_on > today:
+        raise AttemptRejectedError(
+            _("Cette activité commence le %(day)s.")
+            % {"day": assignment.starts_on.isoformat()},
+            code="not_started",
+        )
+    version = version_to_play(assignment)
+    if version is None or assignment.activity.kind == Kind.UNPLUGGED:
+        raise AttemptRejectedError(
+            _("Cette activité se fait en classe, sans écran."), code="not_playable"
+        )
+    scored = _score(version, submission)
+    with transaction.atomic():
+        # A resend racing the first copy ends here as a duplicate, not as an error.
+        known = (
+            Attempt.objects.select_for_update()
+            .filter(client_key=submission.key)
+            .first()
+        )
+        if known is not None:
+            return _duplicate(known, assignment, pupil)
+        attempt = Attempt.objects.create(
+            assignment=assignment,
+            pupil=pupil,
+            version=version,
+            client_key=submission.key,
+            started_at=min(submission.started_at, submission.finished_at),
+            finished_at=submission.finished_at,
+            time_spent_seconds=submission.time_spent_seconds,
+            hints_used=submission.hints_used,
+            **scored,
+        )
+    logger.info(
+        "Attempt %s stored for assignment %s: %s, %s of %s.",
+        attempt.pk,
+        assignment.pk,
+        attempt.outcome,
+        attempt.score,
+        attempt.max_score,
+    )
+    return AttemptOutcome("created", attempt)
+
+
+def _duplicate(known: Attempt, assignment: Assignment, pupil: Pupil) -> AttemptOutcome:
+    if known.pupil_id != pupil.pk or known.assignment_id != assignment.pk:
+        raise AttemptKeyConflictError(
+            _("Cette clé d’essai est déjà utilisée ailleurs : envoie un nouvel essai.")
+        )
+    return AttemptOutcome("duplicate", known)
+
+
+def _score(version: ActivityVersion, submission: AttemptSubmission) -> dict[str, Any]:
+    content = content_of(version)
+    if isinstance(content, QuizContent):
+        if submission.answers is None:
+            raise AttemptRejectedError(
+                _("answers is missing: send the quiz answers by question key"),
+                code="invalid_request",
+            )
+        try:
+            result = score_quiz(content, submission.answers)
+        except QuizAnswerError as error:
+            raise AttemptRejectedError(str(error), code="invalid_request") from error
+        return {
+            "score": result.points,
+            "max_score": result.max_points,
+            "outcome": Outcome.FINISHED,
+            "detail": "",
+            "blocks_used": None,
+            "submission": {"answers": submission.answers},
+        }
+    if not isinstance(content, CodingContent):
+        raise AttemptRejectedError(
+            _("Cette activité se fait en classe, sans écran."), code="not_playable"
+        )
+    if submission.program is None:
+        raise AttemptRejectedError(
+            _("program is missing: send the Blockly workspace JSON"),
+            code="invalid_request",
+        )
+    run = engine.run_program(content.grid, submission.program, content.limits())
+    succeeded = run["outcome"] == "success"
+    return {
+        "score": 1 if succeeded else 0,
+        "max_score": 1,
+        "outcome": Outcome.SUCCESS if succeeded else Outcome.NOT_YET,
+        "detail": run["outcome"],
+        "blocks_used": run["blocks_used"],
+        "submission": {"program": submission.program},
+    }
+
+
+def quiz_feedback(attempt: Attempt) -> QuizScore | None:
+    """Score a stored quiz attempt again, for the feedback of each question."""
+    answers = attempt.submission.get("answers")
+    content = content_of(attempt.version)
+    if answers is None or not isinstance(content, QuizContent):
+        return None
+    return score_quiz(content, answers)
+
+
+def last_attempt(assignment: Assignment, pupil: Pupil) -> Attempt | None:
+    return (
+        Attempt.objects.filter(assignment=assignment, pupil=pupil)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def has_succeeded(assignment: Assignment, pupil: Pupil) -> bool:
+    return Attempt.objects.filter(
+        assignment=assignment, pupil=pupil, outcome__in=SUCCESS_OUTCOMES
+    ).exists()

@@ -23,6 +23,12 @@ from iota.testing import make_pupil, make_pupil_user
 from performance.definitions import sync_tasks
 from performance.models import Task
 from performance.services import GroupDraft, form_groups, open_task
+from learning.tests.helpers import (
+    QUIZ_KEY,
+    make_assignment,
+    make_attempt,
+    publish_starter,
+)
 from studies.models import Study
 
 ROLES = (
@@ -130,6 +136,31 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
         "study_pk,class_pk",
         row(302, 403, 200, 404, 200, 403, 200),
     ),
+    # learning: every adult browses the library; class plans, results and
+    # accommodations name pupils, so researchers get 403 there.
+    "learning:library": ("", row(302, 403, 200, 200, 200, 200, 200)),
+    "learning:activity-detail": ("key", row(302, 403, 200, 200, 200, 200, 200)),
+    "learning:class-plan": ("pk", row(302, 403, 200, 404, 200, 403, 200)),
+    "learning:accommodations": ("pk", row(302, 403, 200, 404, 200, 403, 200)),
+    "learning:assignment-results": (
+        "assignment_pk",
+        row(302, 403, 200, 404, 200, 403, 200),
+    ),
+    "learning:assignment-move": (
+        "assignment_pk",
+        row(302, 403, 302, 404, 302, 403, 302),
+    ),
+    # The assignment has an attempt, so removing it is refused with a redirect.
+    "learning:assignment-remove": (
+        "assignment_pk",
+        row(302, 403, 302, 404, 302, 403, 302),
+    ),
+    "learning:play": ("assignment_pk", row(302, 200, 403, 403, 403, 403, 403)),
+    "learning:attempts-api": (
+        "assignment_pk",
+        row(401, 200, 403, 403, 403, 403, 403),
+    ),
+    "learning:progress": ("", row(302, 200, 403, 403, 403, 403, 403)),
 }
 # performance: researchers follow tasks without names and change nothing. Only a
 # class game has rounds to close, so closing one of the pair's is not found.
@@ -188,6 +219,8 @@ POST_ONLY = {
     "assessment:response-start",
     "studies:class-arm",
     "studies:consent-bulk",
+    "learning:assignment-move",
+    "learning:assignment-remove",
 }
 # Django's admin checks staff status on its own; its index stands for all its pages.
 SKIPPED_NAMESPACES = {"admin"}

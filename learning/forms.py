@@ -1,0 +1,100 @@
+"""Forms of the learning app: the library filters and the assignment form."""
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Kind
+from schools.models import Classroom, Pupil
+
+DURATION_CHOICES = [
+    ("", _("Toutes les durées")),
+    ("15", _("15 minutes ou moins")),
+    ("30", _("30 minutes ou moins")),
+    ("45", _("45 minutes ou moins")),
+]
+MODE_CHOICES = [
+    ("", _("Avec ou sans écran")),
+    ("unplugged", _("Débranchée (sans écran)")),
+    ("on_screen", _("Sur écran")),
+]
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    level = forms.ChoiceField(label=_("Niveau"), required=False)
+    duration = forms.ChoiceField(
+        label=_("Durée"), required=False, choices=DURATION_CHOICES
+    )
+    mode = forms.ChoiceField(label=_("Écran"), required=False, choices=MODE_CHOICES)
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    crcn = forms.ChoiceField(label=_("Compétence CRCN"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        levels: list[str],
+        competencies: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", _("Tous les niveaux"))] + [
+            (level, level) for level in levels
+        ]
+        self.fields["kind"].choices = [("", _("Tous les types")), *Kind.choices]
+        self.fields["crcn"].choices = [("", _("Toutes les compétences"))] + [
+            (code, f"{code} {name}".strip()) for code, name in competencies
+        ]
+
+
+class AssignForm(forms.Form):
+    classroom = forms.ModelChoiceField(
+        label=_("Classe"), queryset=Classroom.objects.none(), empty_label=None
+    )
+    starts_on = forms.DateField(
+        label=_("À partir du"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_on = forms.DateField(
+        label=_("Jusqu’au (facultatif)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    pupils = forms.ModelMultipleChoiceField(
+        label=_("Groupe d’élèves (laissez vide pour toute la classe)"),
+        queryset=Pupil.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        classes: QuerySet[Classroom],
+        selected: Classroom | None,
+        today: dt.date,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        classroom_field = cast(forms.ModelChoiceField, self.fields["classroom"])
+        classroom_field.queryset = classes
+        self.fields["starts_on"].initial = today
+        if selected is not None:
+            classroom_field.initial = selected.pk
+            pupils_field = cast(forms.ModelMultipleChoiceField, self.fields["pupils"])
+            pupils_field.queryset = selected.pupils.filter(
+                left_on__isnull=True
+            ).order_by("display_name", "pk")
+            pupils_field.label_from_instance = lambda pupil: pupil.display_name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts_on, due_on = cleaned.get("starts_on"), cleaned.get("due_on")
+        if starts_on and due_on and due_on < starts_on:
+            self.add_error(
+                "due_on",
+                _("La date de fin doit être le jour du début ou après."),
+            )
+        return cleaned

@@ -1,0 +1,54 @@
+// DOM helpers shared by the quiz and coding players.
+
+// Build an element: `text` sets its text, `on…` keys add listeners, and any other
+// key sets an attribute unless its value is false, null or undefined.
+export function make(tag, attributes = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "text") {
+      node.textContent = value;
+    } else if (key.startsWith("on")) {
+      node.addEventListener(key.slice(2), value);
+    } else if (value !== false && value !== null && value !== undefined) {
+      node.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  for (const child of children) {
+    if (child) {
+      node.appendChild(child);
+    }
+  }
+  return node;
+}
+
+// Replace each {name} in a translated template with its value.
+export function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (match, name) =>
+    name in values ? String(values[name]) : match);
+}
+
+// Read `text` aloud when the pupil's profile asks for it, and add the read-aloud
+// buttons of readaloud.js to `element`.
+export function readAloud(element, text, accommodations) {
+  if (!window.iotaReadAloud) {
+    return;
+  }
+  window.iotaReadAloud.enhance(element);
+  if (accommodations && accommodations.readAloud && text) {
+    window.iotaReadAloud.speak(text, "fr-FR");
+  }
+}
+
+// Return the status line of a player's queue: nothing once every entry is sent.
+export function queueStatusText(queue, strings) {
+  if (!queue.pending) {
+    return "";
+  }
+  if (queue.signedOut) {
+    return strings.signedOut;
+  }
+  if (navigator.onLine === false) {
+    return strings.offline;
+  }
+  return strings.sending;
+}
