@@ -8,6 +8,7 @@ urlpatterns = [
     path("comptes/", include("accounts.urls")),
     path("ecoles/", include("schools.urls")),
     path("evaluation/", include("assessment.urls")),
+    path("activites/", include("activities.urls")),
     path("apprendre/", include("learning.urls")),
     path("etudes/", include("studies.urls")),
     path("taches/", include("performance.urls")),

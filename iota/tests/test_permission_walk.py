@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import ensure_picture_passwords, open_signin_window
+from activities.content import load_content_file
+from activities.services import publish_content
+from activities.tests.content_factories import CONTENT_DIR
 from assessment.instruments import sync_instruments
 from assessment.models import Campaign, Instrument, Response, Wave, WaveSession
 from iota.testing import make_pupil, make_pupil_user
@@ -77,6 +80,13 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "schools:class-detail": ("pk", row(302, 403, 200, 404, 200, 200, 200)),
     "schools:import-onde": ("", row(302, 403, 200, 200, 200, 403, 200)),
     "schools:import-onde-confirm": ("", row(302, 403, 302, 302, 302, 403, 302)),
+    # activities: published sheets hold no pupil data, so every adult may read them;
+    # pupils may not, since the teacher's sheet gives the answers away.
+    "activities:sheet": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
+    "activities:sheet-pdf": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
+    "activities:handout": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
+    "activities:handout-pdf": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
+    "activities:versions": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
     # assessment
     "assessment:campaign-list": ("", row(302, 403, 200, 200, 200, 200, 200)),
     "assessment:campaign-create": ("", row(302, 403, 403, 403, 200, 403, 200)),
@@ -279,6 +289,7 @@ def world(
     open_signin_window(classroom, teacher)
     response = Response.objects.create(wave=wave, pupil=pupil)
     study = Study.objects.create(name="Étude", campaign=campaign)
+    sheet = publish_content(load_content_file(CONTENT_DIR / "robot-idiot.yaml"))
     sync_tasks()
     pair_task = Task.objects.get(key="collaboration-code")
     task_session = open_task(pair_task, wave, classroom, teacher)
@@ -305,6 +316,7 @@ def world(
             "class_pk": classroom.pk,
             "code": classroom.code,
             "pupil_id": pupil.pk,
+            "sheet_key": sheet.activity.key,
             "campaign_pk": campaign.pk,
             "wave_pk": wave.pk,
             "response_pk": response.pk,
@@ -318,9 +330,10 @@ def world(
 
 
 def url_for(name: str, arg_names: str, world: World) -> str:
+    renamed = {"campaign_pk": "pk", "sheet_key": "key"}
     kwargs = {}
     for arg in filter(None, arg_names.split(",")):
-        kwargs["pk" if arg == "campaign_pk" else arg] = world.args[arg]
+        kwargs[renamed.get(arg, arg)] = world.args[arg]
     return reverse(name, kwargs=kwargs)
 
 
