@@ -983,8 +983,11 @@ class CfaResult:
     ``estimates`` has one row per parameter and group, with lavaan's columns
     ``lhs, op, rhs`` (``=~`` loading, ``~~`` variance or covariance, ``~1``
     intercept or latent mean), then ``group``, ``label``, ``free``, ``est``, ``se``
-    (expected information), ``z``, ``p_value``, ``ci_low``, ``ci_high`` (95 % Wald)
-    and ``std_all`` (lavaan's completely standardised solution).
+    (expected information), ``z``, ``p_value``, ``ci_low``, ``ci_high`` (95 % Wald),
+    ``std_all`` (lavaan's completely standardised solution) and ``parameter``, the
+    row and column of the free parameter in ``parameter_covariance`` (-1 when
+    fixed; rows held equal share one). ``parameter_covariance`` is lavaan's
+    ``vcov()``, None when the information matrix is singular.
     """
 
     model: MeasurementModel
@@ -999,6 +1002,9 @@ class CfaResult:
     iterations: int
     start: str
     warnings: tuple[str, ...] = field(default=())
+    parameter_covariance: np.ndarray | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def _select(self, mask: pd.Series) -> pd.DataFrame:
         return self.estimates.loc[mask].reset_index(drop=True)
@@ -1244,6 +1250,7 @@ def _estimates_table(
                 "group": samples[row.group].label,
                 "label": row.label,
                 "free": row.free >= 0,
+                "parameter": row.free,
                 "est": est,
                 "se": se,
                 "z": z,
@@ -1416,6 +1423,7 @@ def _fit_model(
         n_dropped=n_dropped,
         fit=measures,
         estimates=_estimates_table(structure, samples, x, covariance),
+        parameter_covariance=covariance,
         converged=solution.converged,
         iterations=solution.iterations,
         start=solution.start,
@@ -1602,28 +1610,41 @@ def fit_invariance(
             result.fit.df,
         )
         fits[level] = result
-        fit = result.fit
-        record: dict[str, Any] = {
-            "model": level,
-            "group_equal": ",".join(equal),
-            "free_parameters": fit.free_parameters,
-            "chi_square": fit.chi_square,
-            "df": fit.df,
-            "p_value": fit.p_value,
-            "cfi": fit.cfi,
-            "tli": fit.tli,
-            "rmsea": fit.rmsea,
-            "rmsea_ci_low": fit.rmsea_ci_low,
-            "rmsea_ci_high": fit.rmsea_ci_high,
-            "srmr": fit.srmr,
-            "aic": fit.aic,
-            "bic": fit.bic,
-        }
-        record.update(_difference(previous.fit if previous else None, fit))
-        records.append(record)
+        records.append(
+            invariance_record(
+                level, equal, result.fit, previous.fit if previous else None
+            )
+        )
         starts, source = _starts_from(result), f"the {level} fit"
         previous = result
     return InvarianceResult(group, pd.DataFrame.from_records(records), fits)
+
+
+def invariance_record(
+    level: str,
+    equal: Sequence[str],
+    fit: FitMeasures,
+    previous: FitMeasures | None,
+) -> dict[str, Any]:
+    """Return one row of `InvarianceResult.table`: the fit, then the change."""
+    record: dict[str, Any] = {
+        "model": level,
+        "group_equal": ",".join(equal),
+        "free_parameters": fit.free_parameters,
+        "chi_square": fit.chi_square,
+        "df": fit.df,
+        "p_value": fit.p_value,
+        "cfi": fit.cfi,
+        "tli": fit.tli,
+        "rmsea": fit.rmsea,
+        "rmsea_ci_low": fit.rmsea_ci_low,
+        "rmsea_ci_high": fit.rmsea_ci_high,
+        "srmr": fit.srmr,
+        "aic": fit.aic,
+        "bic": fit.bic,
+    }
+    record.update(_difference(previous, fit))
+    return record
 
 
 def _difference(previous: FitMeasures | None, current: FitMeasures) -> dict[str, float]:
