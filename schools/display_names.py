@@ -64,13 +64,13 @@ def _common_prefix_length(first: str, second: str) -> int:
     return length
 
 
-def _shortened_last_names(last_names: list[str]) -> dict[str, str]:
-    """Map each distinct folded last name to the shortest start that sets it apart.
+def _shortened_last_names(original: dict[str, str]) -> dict[str, str]:
+    """Map each folded last name to the shortest start that sets it apart.
 
-    In sorted order a name shares its longest prefix with a neighbour, so one more
-    character than that prefix distinguishes it from every other name.
+    `original` maps each folded last name to the name as written. In sorted order a
+    name shares its longest prefix with a neighbour, so one more character than
+    that prefix distinguishes it from every other name.
     """
-    original = {fold_name(name.strip()): name.strip() for name in last_names}
     folded = sorted(original)
     lengths: dict[str, int] = {}
     for index, key in enumerate(folded):
@@ -107,10 +107,14 @@ def compute_display_names(pupils: Iterable[NamedPupil]) -> None:
         if len(namesakes) == 1:
             namesakes[0].display_name = namesakes[0].first_name[:MAX_LENGTH]
             continue
-        shortened = _shortened_last_names([pupil.last_name for pupil in namesakes])
         same_name: dict[str, list[NamedPupil]] = defaultdict(list)
+        written: dict[str, str] = {}
         for pupil in namesakes:
-            same_name[fold_name(pupil.last_name.strip())].append(pupil)
+            last_name = pupil.last_name.strip()
+            key = fold_name(last_name)
+            same_name[key].append(pupil)
+            written[key] = last_name
+        shortened = _shortened_last_names(written)
         for key, group in same_name.items():
             if len(group) == 1:
                 pupil = group[0]

@@ -14,12 +14,16 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import charset_normalizer
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
 
 # Levels of French primary school in school order; ONDE writes them this way.
 ONDE_LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
@@ -129,9 +133,8 @@ def parse_onde(data: bytes, *, levels: Collection[str], today: date) -> OndeFile
     text, encoding = decode_onde(data)
     delimiter = _sniff_delimiter(_first_non_blank_line(text))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = _numbered_records(reader)
     headers: list[str] = []
-    for _line, record in records:
+    for record in reader:
         headers = [cell.strip() for cell in record]
         if any(headers):
             break
@@ -141,7 +144,7 @@ def parse_onde(data: bytes, *, levels: Collection[str], today: date) -> OndeFile
     result = OndeFile(
         encoding=encoding, delimiter=delimiter, headers=headers, line_count=0
     )
-    _LineParser(positions, headers, frozenset(levels), today).parse(records, result)
+    _LineParser(positions, headers, frozenset(levels), today).parse(reader, result)
     if result.line_count == 0:
         raise OndeImportError(
             _(
@@ -367,18 +370,6 @@ def _find_columns(headers: list[str]) -> dict[str, int]:
     return positions
 
 
-def _numbered_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """Yield each record with the file line it starts on, counting from 1.
-
-    A quoted value may span lines, so the start is one past where the previous
-    record ended.
-    """
-    previous_end = 0
-    for record in reader:
-        yield previous_end + 1, record
-        previous_end = reader.line_num  # type: ignore[attr-defined]
-
-
 # Lines
 
 
@@ -404,7 +395,8 @@ class _LineParser:
     def header(self, key: str) -> str:
         return self.headers[self.positions[key]]
 
-    def parse(self, records: Iterator[tuple[int, list[str]]], out: OndeFile) -> None:
+    def parse(self, reader: "CsvReader", out: OndeFile) -> None:
+        """Check each record after the header that `reader` has already read."""
         pos = self.positions
         last_name_at, first_name_at, ine_at = (
             pos["last_name"],
@@ -417,7 +409,12 @@ class _LineParser:
             pos["birth_date"],
         )
         cycle_at = pos.get("cycle")
-        for line, record in records:
+        previous_end = reader.line_num
+        for record in reader:
+            # A record starts on the file line after the one where the previous
+            # record ended, because a quoted value may span lines.
+            line = previous_end + 1
+            previous_end = reader.line_num
             while record and not record[-1].strip():
                 record.pop()
             if not record:

@@ -7,7 +7,9 @@ pupils as small records rather than model instances, because a national roll-out
 imports files of 100,000 pupils.
 """
 
+import contextlib
 import functools
+import gc
 import hashlib
 import hmac
 import logging
@@ -26,6 +28,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.copy import QueuedLibpqWriter
 
 from schools.academies import DepartmentEntry, find_department
 from schools.display_names import compute_display_names
@@ -111,6 +114,27 @@ def school_year_dates(day: date) -> tuple[str, date, date]:
     return f"{start_year}-{start_year + 1}", date(start_year, 9, 1), ends_on
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector, unless something else already has.
+
+    An import builds a few hundred thousand small objects that all live until it
+    ends, and the collector's repeated passes over them took 0.5 s of CPU in a
+    100,000-pupil import (bench/import_onde.py). Reference counting still frees
+    what is not in a cycle. The pause is process-wide, so other threads run without
+    the collector until the import that paused it ends.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+@_cyclic_gc_paused()
 def import_onde_file(
     data: bytes,
     *,
@@ -424,31 +448,31 @@ class _ImportPlan:
         return affected
 
     def _plan_new_pupil(self, row: PupilRow, ine_hash: str, key: ClassKey) -> None:
-        self.new_pupils.append(
-            _PupilState(
-                pk=None,
-                ine_hash=ine_hash,
-                school_id=None,
-                class_key=key,
-                class_label=row.class_label,
-                last_name=row.last_name,
-                first_name=row.first_name,
-                level=row.level,
-                birth_month=row.birth_month,
-                display_name="",
-                left_on=None,
-            )
+        # Positional arguments, in field order: keyword arguments double the cost of
+        # building these two records, which a national import does 100,000 times.
+        pupil = _PupilState(
+            None,  # pk
+            ine_hash,
+            None,  # school_id
+            key,
+            row.class_label,
+            row.last_name,
+            row.first_name,
+            row.level,
+            row.birth_month,
+            "",  # display_name
+            None,  # left_on
         )
-        self.changes.append(
-            PupilChange(
-                kind=ChangeKind.CREATED,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                line=row.line,
-                class_before="",
-                class_after=row.class_label,
-            )
+        self.new_pupils.append(pupil)
+        change = PupilChange(
+            ChangeKind.CREATED,
+            row.first_name,
+            row.last_name,
+            row.line,
+            "",  # class_before
+            row.class_label,
         )
+        self.changes.append(change)
 
     def _plan_leavers(
         self, school_pupils: list[_PupilState], listed: set[str]
@@ -759,11 +783,17 @@ def _copy_pupils(
     columns = ", ".join(INSERT_COLUMNS)
     stamp = now.isoformat()
     statement = f"COPY {table} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for start in range(0, len(pupils), _COPY_ROWS_PER_WRITE):
-            batch = pupils[start : start + _COPY_ROWS_PER_WRITE]
-            rows = (_copy_row(pupil, school_id, class_ids, stamp) for pupil in batch)
-            copy.write("".join(rows))
+    with connection.cursor() as cursor:
+        # A queued writer sends the rows from a thread, so the server stores one
+        # batch while this thread formats the next.
+        writer = QueuedLibpqWriter(cursor.cursor)
+        with cursor.cursor.copy(statement, writer=writer) as copy:
+            for start in range(0, len(pupils), _COPY_ROWS_PER_WRITE):
+                batch = pupils[start : start + _COPY_ROWS_PER_WRITE]
+                rows = (
+                    _copy_row(pupil, school_id, class_ids, stamp) for pupil in batch
+                )
+                copy.write("".join(rows))
 
 
 def _copy_row(
