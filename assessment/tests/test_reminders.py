@@ -2,6 +2,7 @@
 
 import datetime as dt
 import socket
+import threading
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import connection
 from django.tasks import TaskResultStatus
 from django.test import override_settings
 from django.urls import reverse
@@ -204,6 +206,34 @@ class TestSendingFailures:
         assert report.already_sent == 1
         assert report.sent == 0
         assert mail.outbox == []
+
+    @pytest.mark.django_db(transaction=True)
+    def test_concurrent_runs_send_once(self, march_wave, classroom):
+        if connection.vendor == "sqlite":
+            # The suite's in-memory SQLite database runs in shared-cache mode, whose
+            # table locks fail at once instead of waiting for the busy timeout.
+            pytest.skip("concurrent writers need PostgreSQL or a file SQLite database")
+        barrier = threading.Barrier(4)
+        reports, errors = [], []
+
+        def run() -> None:
+            try:
+                barrier.wait(timeout=10)
+                reports.append(send_reminders(OPENING_DUE))
+            except Exception as error:  # reported by the asserts below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        assert sum(report.sent for report in reports) == 1
+        assert len(mail.outbox) == 1
+        assert Reminder.objects.count() == 1
 
     @override_settings(IOTA_SITE_URL="")
     def test_missing_site_url_rejected(self, march_wave, classroom):
