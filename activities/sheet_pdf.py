@@ -149,11 +149,14 @@ def render_sheet_pdf(content: UnpluggedContent, version_number: int) -> bytes:
         story.extend(_rich(content.preparation, styles["body"]))
     story.append(Paragraph(_("Déroulement"), styles["heading"]))
     story.append(_steps_table(content, styles))
-    story.append(Paragraph(_("Variantes"), styles["heading"]))
-    story.append(Paragraph(_("Plus facile"), styles["body"]))
-    story.extend(_rich(content.variants.easier, styles["body"]))
-    story.append(Paragraph(_("Plus difficile"), styles["body"]))
-    story.extend(_rich(content.variants.harder, styles["body"]))
+    variants: list[Flowable] = [Paragraph(_("Variantes"), styles["heading"])]
+    for label, text in (
+        (_("Plus facile"), content.variants.easier),
+        (_("Plus difficile"), content.variants.harder),
+    ):
+        variants.append(Paragraph(f"<strong>{label}</strong>", styles["body"]))
+        variants.extend(_rich(text, styles["body"]))
+    story.append(KeepTogether(variants))
     story.append(
         KeepTogether(
             [
