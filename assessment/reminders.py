@@ -217,4 +217,8 @@ def build_message(reminder: DueReminder) -> EmailMessage:
             }
             template = "assessment/email/reminder_closing.txt"
         body = render_to_string(template, context).strip() + "\n"
-    return EmailMessage(subject=subject, body=body, to=[reminder.teacher.email])
+    address = reminder.teacher.email
+    if not address:
+        # due_reminders leaves out teachers without an address.
+        raise ValueError(f"user {reminder.teacher.pk} has no e-mail address")
+    return EmailMessage(subject=subject, body=body, to=[address])
