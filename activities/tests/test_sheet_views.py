@@ -142,3 +142,11 @@ def test_anonymous_sent_to_sign_in(client, sheet):
     response = client.get(reverse("activities:sheet", args=[sheet.key]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_sheet_headings_in_english(teacher_client, sheet):
+    teacher_client.cookies.load({"django_language": "en"})
+    response = teacher_client.get(reverse("activities:sheet", args=[sheet.key]))
+    html = response.content.decode()
+    assert "Written trace" in html
+    assert "The teacher says:" in html
