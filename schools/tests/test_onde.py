@@ -118,6 +118,28 @@ def test_mac_roman_read_as_windows_1252_detected():
     assert text == "Nom;Prénom\r\nZoé;Léa\r\n"
 
 
+def test_ambiguous_single_byte_file_rejected():
+    # As Windows-1252 the first names read "èVE" and "éRIC", as Mac Roman "ËVE" and
+    # "ÈRIC". Both are plausible, so the accents cannot be trusted.
+    data = b"NOM;PRENOM\r\nDUPONT;\xe8VE\r\nMARTIN;\xe9RIC\r\n"
+    with pytest.raises(OndeImportError) as error:
+        decode_onde(data)
+    assert "Impossible de savoir comment ce fichier est encodé" in error.value.message
+    assert "CSV UTF-8" in error.value.message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [bytes(range(256)) * 4, b"\xff\xfe\x00\xd8"],
+    ids=["binary", "utf-16-lone-surrogate"],
+)
+def test_undecodable_file_rejected(data):
+    with pytest.raises(OndeImportError) as error:
+        parse(data)
+    assert "Impossible de savoir comment ce fichier est encodé" in error.value.message
+    assert "CSV UTF-8" in error.value.message
+
+
 def test_empty_file_rejected():
     with pytest.raises(OndeImportError) as error:
         parse(b"  \r\n")
