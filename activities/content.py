@@ -5,10 +5,10 @@ An activity file is `KEY.yaml` with `schema_version: 1` and a `kind` (`unplugged
 can live in a Markdown file beside it, written `{file: NAME.md}` in place of the text,
 which suits the long ones (a teacher's script, the written trace).
 
-`parse_content` validates stored or submitted data, `load_content_file` reads a file
+`parse_content` validates stored or submitted data. `load_content_file` reads a file
 and raises `ContentError` listing every problem with its file, line, field path and
-reason, and `write_content_file` writes content back in the same layout, so a file
-loaded into the database and dumped again reads the same.
+reason. `write_content_file` writes content back in the same layout, so a file loaded
+into the database and dumped again reads the same.
 """
 
 import hashlib

@@ -1,10 +1,12 @@
 """What changed between two versions of an activity, field by field.
 
 `diff_versions(old, new)` compares the stored content of two versions and returns one
-`Change` per changed value, with the field's path and its label from the schema. Lists
-whose entries have a `key` (questions, choices, pairs) are matched by key, so inserting
-a question shows one addition and not a change to every question after it; a new order
-of the same keys shows as one `reordered` change. Other lists are compared by position.
+`Change` per changed value, with the field's path and its label from the schema.
+
+Lists whose entries have a `key` (questions, choices, pairs) are matched by key, so
+inserting a question shows as one addition, not as a change to every later question.
+A new order of the same keys shows as one `reordered` change. Other lists are
+compared by position.
 """
 
 from dataclasses import dataclass

@@ -7,11 +7,12 @@ the schema rather than repeat it. Each dict has:
 - `name`: the key in the content, such as `duration_minutes`;
 - `label` and `help`: the schema's French title and description, translated to the
   active language;
-- `type`: `text` (French and optional English), `string`, `integer`, `number`,
-  `boolean`, `choice`, `multichoice`, `crcn` (a multichoice of CRCN competencies),
-  `group` (nested `fields`), `list` (of one `item`), `variants` (a list entry whose
-  `type` field picks one of `variants`, each with its `fields`), `grid` or `program`
-  (edited with the grid and block editors);
+- `type`: one of `text` (French and optional English), `string`, `integer`,
+  `number`, `boolean`, `choice`, `multichoice` and `crcn` (a multichoice of CRCN
+  competencies). Containers are `group` (nested `fields`) and `list` (of one `item`).
+  A `variants` field is a list whose entries each pick one of `variants` by their
+  `type`, and each variant has its `fields`. A `grid` or a `program` is edited with
+  the grid and block editors;
 - `required`, and when the schema sets them `default`, `choices` (value and label),
   `min`, `max` (inclusive bounds of a number), `min_length`, `max_length` (items of
   a list, characters of a string) and `pattern` (a regular expression).
@@ -80,7 +81,7 @@ def _describe_type(annotation: Any) -> FieldDescription:
     """Describe the type of a value: its `type` and, for containers, what they hold."""
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        # Optional fields: the form leaves them empty, `required` already says so.
+        # An optional field may stay empty, and its `required` is already False.
         present = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
         return _describe_type(present[0])
     if origin is typing.Annotated:

@@ -97,7 +97,11 @@ def _score_question(question: Any, answer: Any) -> QuestionScore:
     share = scorers[question.type](question, answer)
     if share is None:
         return QuestionScore(question.key, "invalid", 0, question.points)
-    status: Status = "correct" if share == 1 else "partial" if share > 0 else "wrong"
+    status: Status = "partial"
+    if share == 1:
+        status = "correct"
+    elif share == 0:
+        status = "wrong"
     return QuestionScore(
         question.key,
         status,

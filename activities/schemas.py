@@ -6,10 +6,10 @@ English translation, written in a file either as `{fr: …, en: …}` or as a pl
 for French alone. Each field carries a French `title` and `description`, which
 `activities.form_description` turns into the authoring form.
 
-The models validate themselves, including the rules that span fields (the steps of a
-sheet add up to its duration, a single-choice question has one right answer, the
-reference solution of a challenge solves its grid), so any content built from them,
-from a file or from a form, is valid.
+The models also check the rules that span fields. The steps of a sheet add up to its
+duration, a single-choice question has one right answer, and the reference solution
+of a challenge solves its grid. So any content built from them, from a file or from a
+form, is valid.
 """
 
 from collections.abc import Sequence
@@ -328,7 +328,7 @@ class Ordering(QuestionBase):
         min_length=2,
         max_length=8,
         title=gettext_noop("Éléments dans le bon ordre"),
-        description=gettext_noop("Le lecteur les mélange avant de les montrer."),
+        description=gettext_noop("Le quiz les montre à l’élève dans le désordre."),
     )
 
     @field_validator("items")
@@ -350,7 +350,7 @@ class Matching(QuestionBase):
         min_length=2,
         max_length=8,
         title=gettext_noop("Paires à relier"),
-        description=gettext_noop("Le lecteur mélange la colonne de droite."),
+        description=gettext_noop("Le quiz mélange la colonne de droite."),
     )
 
     @field_validator("pairs")

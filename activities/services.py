@@ -182,7 +182,7 @@ def _copy_to_activity(
 class ContentFolderError(Exception):
     """A content folder with broken files. Nothing was written.
 
-    `errors` holds one ContentError per broken file.
+    `errors` contains one ContentError per broken file.
     """
 
     def __init__(self, errors: list[ContentError]) -> None:

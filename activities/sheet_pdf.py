@@ -1,9 +1,9 @@
 """A4 PDFs of a lesson sheet for the teacher and of its handout for pupils.
 
-Both follow the HTML print views: the teacher's sheet lists objectives, materials, the
-timed steps with what the teacher says, the variants and the written trace; the
-handout has a name line, the instructions and each task with lines to write on, in
-large type for 9 to 11 year olds.
+Both follow the HTML print views. The teacher's sheet lists the objectives, the
+materials, the timed steps with the teacher's script, the variants and the written
+trace. The handout has a name line, the instructions and each task with lines to
+write on, in large type for 9 to 11 year olds.
 """
 
 import io
@@ -112,41 +112,8 @@ def render_sheet_pdf(content: UnpluggedContent, version_number: int) -> bytes:
     """Return the teacher's A4 lesson sheet of `content` as PDF bytes."""
     _setup_fonts()
     styles = _styles(10)
-    story: list[Flowable] = [Paragraph(_text(content.title), styles["title"])]
-    known = competencies()
-    crcn = ", ".join(f"{code} {known[code].name}" for code in content.crcn)
-    story.append(
-        Paragraph(
-            _("%(levels)s · %(minutes)s min · CRCN %(crcn)s · version %(version)s")
-            % {
-                "levels": ", ".join(content.levels),
-                "minutes": content.duration_minutes,
-                "crcn": crcn,
-                "version": version_number,
-            },
-            styles["small"],
-        )
-    )
-    story.extend(_rich(content.summary, styles["body"]))
-    story.append(Paragraph(_("Objectifs"), styles["heading"]))
-    story.append(
-        _list(
-            [Paragraph(_text(item), styles["body"]) for item in content.objectives],
-            numbered=False,
-            style=styles["body"],
-        )
-    )
-    story.append(Paragraph(_("Matériel"), styles["heading"]))
-    story.append(
-        _list(
-            [Paragraph(_text(item), styles["body"]) for item in content.materials],
-            numbered=False,
-            style=styles["body"],
-        )
-    )
-    if content.preparation is not None:
-        story.append(Paragraph(_("Préparation"), styles["heading"]))
-        story.extend(_rich(content.preparation, styles["body"]))
+    story = _sheet_header(content, version_number, styles)
+    story.extend(_sheet_lists(content, styles))
     story.append(Paragraph(_("Déroulement"), styles["heading"]))
     story.append(_steps_table(content, styles))
     variants: list[Flowable] = [Paragraph(_("Variantes"), styles["heading"])]
@@ -157,15 +124,48 @@ def render_sheet_pdf(content: UnpluggedContent, version_number: int) -> bytes:
         variants.append(Paragraph(f"<strong>{label}</strong>", styles["body"]))
         variants.extend(_rich(text, styles["body"]))
     story.append(KeepTogether(variants))
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(_("Trace écrite"), styles["heading"]),
-                _boxed(_rich(content.trace, styles["body"])),
-            ]
-        )
-    )
+    trace = [
+        Paragraph(_("Trace écrite"), styles["heading"]),
+        _boxed(_rich(content.trace, styles["body"])),
+    ]
+    story.append(KeepTogether(trace))
     return _build(story, _text(content.title))
+
+
+def _sheet_header(
+    content: UnpluggedContent, version_number: int, styles: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    known = competencies()
+    crcn = ", ".join(f"{code} {known[code].name}" for code in content.crcn)
+    meta = _("%(levels)s · %(minutes)s min · CRCN %(crcn)s · version %(version)s") % {
+        "levels": ", ".join(content.levels),
+        "minutes": content.duration_minutes,
+        "crcn": crcn,
+        "version": version_number,
+    }
+    return [
+        Paragraph(_text(content.title), styles["title"]),
+        Paragraph(meta, styles["small"]),
+        *_rich(content.summary, styles["body"]),
+    ]
+
+
+def _sheet_lists(
+    content: UnpluggedContent, styles: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    """Return the objectives, the materials and the preparation."""
+    story: list[Flowable] = []
+    for heading, items in (
+        (_("Objectifs"), content.objectives),
+        (_("Matériel"), content.materials),
+    ):
+        paragraphs = [Paragraph(_text(item), styles["body"]) for item in items]
+        story.append(Paragraph(heading, styles["heading"]))
+        story.append(_list(paragraphs, numbered=False, style=styles["body"]))
+    if content.preparation is not None:
+        story.append(Paragraph(_("Préparation"), styles["heading"]))
+        story.extend(_rich(content.preparation, styles["body"]))
+    return story
 
 
 def _steps_table(content: UnpluggedContent, styles: dict[str, ParagraphStyle]) -> Table:

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_sheet_and_handout_in_browser(page, live_server, teacher):
     publish_content(load_content_file(CONTENT_DIR / "robot-idiot.yaml"))
-    # Chromium's own favicon request answers 404 and logs an error, so only the
+    # Chromium's own favicon request gets a 404 and logs an error, so only the
     # Content Security Policy reports are collected.
     csp_reports = []
     page.on(
