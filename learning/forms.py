@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Kind
+from assessment.forms import IsoDateInput
 from schools.models import Classroom, Pupil
 
 DURATION_CHOICES = [
@@ -54,13 +55,11 @@ class AssignForm(forms.Form):
     classroom = forms.ModelChoiceField(
         label=_("Classe"), queryset=Classroom.objects.none(), empty_label=None
     )
-    starts_on = forms.DateField(
-        label=_("À partir du"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("À partir du"), widget=IsoDateInput())
     due_on = forms.DateField(
         label=_("Jusqu’au (facultatif)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     pupils = forms.ModelMultipleChoiceField(
         label=_("Groupe d’élèves (laissez vide pour toute la classe)"),

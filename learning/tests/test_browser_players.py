@@ -1,0 +1,232 @@
+"""The library, the players and the results in Debian's Chromium.
+
+A teacher assigns a coding challenge from the library, a pupil drags Blockly blocks
+to solve it, and the teacher reads the result; the quiz player, the accommodations and
+the offline queue are checked in their own tests.
+"""
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.helpers import sign_in_pupil_in_browser
+from conftest import PASSWORD
+from iota.testing import make_pupil
+from learning.models import Assignment, Attempt, Outcome, PupilProfile
+from learning.tests.helpers import (
+    CODING_KEY,
+    QUIZ_KEY,
+    make_assignment,
+    publish_starter,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# quiz-mon-ordinateur answered right: matching, single choice, ordering, number.
+QUIZ_ANSWERS = {
+    "q1": {"screen": "screen", "keyboard": "keyboard", "mouse": "mouse"},
+    "q2": "keyboard",
+    "q3": ["wait", "cables", "adult"],
+    "q4": "8",
+}
+
+# Page coordinates of a block's top-left corner and of its bottom-left corner.
+BLOCK_BOX = """
+(id) => {
+  const block = window.iotaCodingPlayer.workspace.getBlockById(id);
+  const box = block.getSvgRoot().getBoundingClientRect();
+  return { left: box.left, top: box.top, bottom: box.top + block.height * block.workspace.scale };
+}
+"""
+LAST_IN_STACK = """
+() => {
+  const start = window.iotaCodingPlayer.startBlock();
+  let block = start;
+  while (block.getNextBlock()) { block = block.getNextBlock(); }
+  return block.id;
+}
+"""
+
+
+def sign_in_teacher(page, live_server, teacher) -> None:
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("input[name=username]", teacher.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/connexion/" not in url)
+
+
+def drag_move_block_under_stack(page) -> None:
+    """Drag the toolbox's "avance" block and drop it under the program's last block."""
+    source = page.locator(".blocklyFlyout .blocklyDraggable").first
+    source_box = source.bounding_box()
+    assert source_box is not None
+    target = page.evaluate(BLOCK_BOX, page.evaluate(LAST_IN_STACK))
+    grab_x, grab_y = source_box["x"] + 8, source_box["y"] + 8
+    page.mouse.move(grab_x, grab_y)
+    page.mouse.down()
+    page.mouse.move(grab_x + 40, grab_y + 40, steps=5)
+    page.mouse.move(target["left"] + 8, target["bottom"] + 8, steps=10)
+    page.mouse.up()
+
+
+def open_activity(page, live_server, assignment) -> None:
+    page.goto(live_server.url + reverse("assessment:pupil-today"))
+    page.click(f'[data-assignment="{assignment.pk}"] a.today-start')
+
+
+def test_teacher_assigns_pupil_drags_blocks(
+    page, browser, live_server, classroom, teacher
+):
+    activity = publish_starter(CODING_KEY)
+    pupil = make_pupil(classroom, "Léa")
+
+    sign_in_teacher(page, live_server, teacher)
+    page.goto(live_server.url + reverse("learning:library") + "?mode=on_screen")
+    page.fill("input[name=q]", "tout droit")
+    page.click(".library-filters button[type=submit]")
+    page.click(f'[data-key="{activity.key}"] h2 a')
+    page.click("#assign button:text('Ajouter au plan de la classe')")
+    page.wait_for_selector("table.class-plan")
+    assignment = Assignment.objects.get(activity=activity, classroom=classroom)
+    assert assignment.assigned_by == teacher
+
+    pupil_context = browser.new_context(locale="fr-FR")
+    pupil_page = pupil_context.new_page()
+    sign_in_pupil_in_browser(pupil_page, live_server.url, classroom, pupil)
+    open_activity(pupil_page, live_server, assignment)
+    pupil_page.wait_for_selector('#coding-player[data-state="ready"]')
+    for _ in range(3):
+        drag_move_block_under_stack(pupil_page)
+    assert pupil_page.locator(".block-counter").inner_text().endswith("3")
+    pupil_page.click("button.run-program")
+    pupil_page.wait_for_selector('#coding-player[data-outcome="success"]')
+    pupil_page.wait_for_selector('#coding-player[data-recorded="success"]')
+    pupil_context.close()
+
+    attempt = Attempt.objects.get(assignment=assignment, pupil=pupil)
+    assert attempt.outcome == Outcome.SUCCESS
+    assert attempt.detail == "success"
+    assert attempt.blocks_used == 3
+    assert attempt.version == activity.current_version
+
+    page.goto(
+        live_server.url + reverse("learning:assignment-results", args=[assignment.pk])
+    )
+    row = page.locator(f'tr[data-pupil="{pupil.pk}"]')
+    assert "terminé" in row.inner_text()
+    assert "1 / 1" in row.inner_text()
+
+
+def test_wrong_program_not_recorded_as_success(page, live_server, classroom):
+    assignment = make_assignment(publish_starter(CODING_KEY), classroom)
+    pupil = make_pupil(classroom, "Léa")
+    sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
+    open_activity(page, live_server, assignment)
+    page.wait_for_selector('#coding-player[data-state="ready"]')
+    drag_move_block_under_stack(page)
+    page.click("button.run-program")
+    page.wait_for_selector('#coding-player[data-outcome="goal_not_reached"]')
+    page.wait_for_selector('#coding-player[data-pending="0"]', state="attached")
+
+    attempt = Attempt.objects.get(assignment=assignment, pupil=pupil)
+    assert attempt.outcome == Outcome.NOT_YET
+    assert attempt.detail == "goal_not_reached"
+    assert attempt.blocks_used == 1
+
+
+def answer_quiz(page, answers: dict) -> None:
+    page.wait_for_selector('[data-screen="question"][data-question="q1"]')
+    for left, right in answers["q1"].items():
+        page.click(f'button[data-left="{left}"]')
+        page.click(f'button[data-right="{right}"]')
+    page.click("button.next")
+    page.click(f'button[data-choice="{answers["q2"]}"]')
+    page.click("button.next")
+    for key in answers["q3"]:
+        page.click(f'button[data-item="{key}"]')
+    page.click("button.next")
+    page.fill("input.numeric-input", answers["q4"])
+
+
+def test_quiz_scored_by_server(page, live_server, classroom):
+    assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+    pupil = make_pupil(classroom, "Léa")
+    sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
+    open_activity(page, live_server, assignment)
+    page.click("button.start")
+    answer_quiz(page, QUIZ_ANSWERS)
+    page.click("button.finish")
+    page.wait_for_selector(".quiz-results")
+
+    attempt = Attempt.objects.get(assignment=assignment, pupil=pupil)
+    assert attempt.outcome == Outcome.FINISHED
+    assert attempt.score == attempt.max_score
+    assert str(int(attempt.max_score)) in page.locator(".quiz-score").inner_text()
+    statuses = page.locator(".quiz-results li").evaluate_all(
+        "items => items.map(item => item.dataset.status)"
+    )
+    assert set(statuses) == {"correct"}
+
+
+def test_quiz_answers_survive_reload_and_offline(page, live_server, classroom):
+    assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+    pupil = make_pupil(classroom, "Léa")
+    sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
+    open_activity(page, live_server, assignment)
+    page.click("button.start")
+    page.wait_for_selector('[data-question="q1"]')
+    for left, right in QUIZ_ANSWERS["q1"].items():
+        page.click(f'button[data-left="{left}"]')
+        page.click(f'button[data-right="{right}"]')
+    page.click("button.next")
+    page.click('button[data-choice="keyboard"]')
+
+    page.reload()
+    page.wait_for_selector('[data-screen="question"][data-question="q2"]')
+    assert (
+        page.locator('button[data-choice="keyboard"]').get_attribute("aria-pressed")
+        == "true"
+    )
+
+    page.context.set_offline(True)
+    page.click("button.next")
+    for key in QUIZ_ANSWERS["q3"]:
+        page.click(f'button[data-item="{key}"]')
+    page.click("button.next")
+    page.fill("input.numeric-input", "8")
+    page.click("button.finish")
+    page.wait_for_selector('#quiz-player[data-pending="1"]', state="attached")
+    assert not Attempt.objects.filter(pupil=pupil).exists()
+
+    page.context.set_offline(False)
+    page.wait_for_selector('#quiz-player[data-pending="0"]', state="attached")
+    attempt = Attempt.objects.get(assignment=assignment, pupil=pupil)
+    assert attempt.score == attempt.max_score
+    assert attempt.submission["answers"]["q2"] == "keyboard"
+
+
+def test_accommodations_on_both_players(page, live_server, classroom):
+    quiz = make_assignment(publish_starter(QUIZ_KEY), classroom)
+    coding = make_assignment(publish_starter(CODING_KEY), classroom, position=2)
+    pupil = make_pupil(classroom, "Léa")
+    PupilProfile.objects.create(
+        pupil=pupil, read_aloud=True, larger_text=True, dyslexia_font=True
+    )
+    page.add_init_script(
+        "window.spoken = []; window.speechSynthesis.speak = "
+        "(utterance) => window.spoken.push(utterance.text);"
+    )
+    sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
+
+    for assignment in (quiz, coding):
+        open_activity(page, live_server, assignment)
+        page.wait_for_selector("#quiz-player, #coding-player[data-state=ready]")
+        classes = page.evaluate("document.body.className").split()
+        assert {"a11y-read-aloud", "a11y-larger-text", "a11y-dyslexia-font"} <= set(
+            classes
+        )
+        font = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert "OpenDyslexic" in font
+        root_size = page.evaluate("getComputedStyle(document.documentElement).fontSize")
+        assert root_size == "20px"
+        assert page.evaluate("window.spoken.length") >= 1
