@@ -106,6 +106,8 @@ def _question_payload(question: Any, seed: str) -> dict[str, Any]:
         payload["left"] = [
             {"key": pair.key, **(_text(pair.left) or {})} for pair in question.pairs
         ]
+        # NOTE: the right items carry their pair's key, which the scoring expects
+        # back, so a pupil reading the page's source can see the pairs.
         payload["right"] = [
             {"key": pair.key, **(_text(pair.right) or {})}
             for pair in _shuffled(question.pairs, f"{seed}:{question.key}")

@@ -34,7 +34,8 @@ BLOCK_BOX = """
 (id) => {
   const block = window.iotaCodingPlayer.workspace.getBlockById(id);
   const box = block.getSvgRoot().getBoundingClientRect();
-  return { left: box.left, top: box.top, bottom: box.top + block.height * block.workspace.scale };
+  const height = block.height * block.workspace.scale;
+  return { left: box.left, top: box.top, bottom: box.top + height };
 }
 """
 LAST_IN_STACK = """
