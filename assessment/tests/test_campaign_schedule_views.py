@@ -66,7 +66,7 @@ class TestScheduleProposal:
     ):
         data = campaign_data(instrument, school_year, classroom, action="propose")
         page = signed_in(coordinator).post(CREATE_URL, data)
-        assert "communs aux zones C." in page.content.decode()
+        assert "jours de classe dans la zone C." in page.content.decode()
 
     def test_overseas_class_warned(
         self, coordinator, instrument, school_year, classroom, reunion_classroom
