@@ -42,13 +42,23 @@ class LibraryFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", _("Tous les niveaux"))] + [
-            (level, level) for level in levels
+        cast(forms.ChoiceField, self.fields["level"]).choices = [
+            ("", _("Tous les niveaux")),
+            *((level, level) for level in levels),
         ]
-        self.fields["kind"].choices = [("", _("Tous les types")), *Kind.choices]
-        self.fields["crcn"].choices = [("", _("Toutes les compétences"))] + [
-            (code, f"{code} {name}".strip()) for code, name in competencies
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("Tous les types")),
+            *Kind.choices,
         ]
+        cast(forms.ChoiceField, self.fields["crcn"]).choices = [
+            ("", _("Toutes les compétences")),
+            *((code, f"{code} {name}".strip()) for code, name in competencies),
+        ]
+
+
+class PupilChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Pupil) -> str:
+        return obj.display_name
 
 
 class AssignForm(forms.Form):
@@ -61,7 +71,7 @@ class AssignForm(forms.Form):
         required=False,
         widget=IsoDateInput(),
     )
-    pupils = forms.ModelMultipleChoiceField(
+    pupils = PupilChoiceField(
         label=_("Groupe d’élèves (laissez vide pour toute la classe)"),
         queryset=Pupil.objects.none(),
         required=False,
@@ -82,11 +92,10 @@ class AssignForm(forms.Form):
         self.fields["starts_on"].initial = today
         if selected is not None:
             classroom_field.initial = selected.pk
-            pupils_field = cast(forms.ModelMultipleChoiceField, self.fields["pupils"])
+            pupils_field = cast(PupilChoiceField, self.fields["pupils"])
             pupils_field.queryset = selected.pupils.filter(
                 left_on__isnull=True
             ).order_by("display_name", "pk")
-            pupils_field.label_from_instance = lambda pupil: pupil.display_name
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

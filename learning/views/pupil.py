@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import User
 from activities.schemas import CodingContent, QuizContent
 from activities.services import content_of
 from assessment.player_views import pupil_api, pupil_page
@@ -47,8 +48,9 @@ MAX_HINTS = 100
 
 
 def _pupil_of(request: HttpRequest) -> Pupil | None:
+    # pupil_page and pupil_api let only signed-in pupils reach the views.
     return (
-        Pupil.objects.filter(user=request.user)
+        Pupil.objects.filter(user=cast(User, request.user))
         .select_related("classroom__school__academie")
         .first()
     )

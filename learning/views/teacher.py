@@ -11,7 +11,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,6 +106,9 @@ def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
     activity = get_object_or_404(
         Activity.objects.filter(current_version__isnull=False), key=key
     )
+    version = activity.current_version
+    if version is None:
+        raise Http404("activity without a published version")
     may_assign = _may_assign(user)
     if request.method == "POST" and not may_assign:
         raise PermissionDenied
@@ -141,7 +144,7 @@ def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
             return redirect("learning:class-plan", pk=assignment.classroom_id)
     context = {
         "activity": activity,
-        "content": content_of(activity.current_version),
+        "content": content_of(version),
         "form": form,
         "selected": selected,
         "competencies": library_service.competencies_of(activity),
@@ -237,13 +240,14 @@ def accommodations(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("learning_profile")
         .order_by("display_name", "pk")
     )
+    labels = {field.name: field.verbose_name for field in PupilProfile._meta.fields}
     rows = []
     for pupil in pupils:
         profile = getattr(pupil, "learning_profile", None)
         checked = [
             (
                 field,
-                PupilProfile._meta.get_field(field).verbose_name,
+                labels[field],
                 bool(profile and getattr(profile, field)),
             )
             for field in ACCOMMODATION_FIELDS
