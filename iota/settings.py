@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "learning",
     "studies",
     "performance",
+    "reports",
 ]
 
 MIDDLEWARE = [
