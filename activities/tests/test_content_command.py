@@ -58,3 +58,14 @@ def test_dump_writes_checkable_files(tmp_path, capsys):
     call_command("content", "dump", str(tmp_path / "out"))
     call_command("content", "check", str(tmp_path / "out"))
     assert "16 activité(s) valide(s)" in capsys.readouterr().out
+
+
+def test_dump_needs_folder():
+    with pytest.raises(CommandError, match="iota content dump DIR"):
+        call_command("content", "dump")
+
+
+@pytest.mark.django_db
+def test_check_defaults_to_starter_folder(capsys):
+    call_command("content", "check")
+    assert "16 activité(s) valide(s)" in capsys.readouterr().out

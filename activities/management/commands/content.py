@@ -27,13 +27,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "directory",
             nargs="?",
-            default=str(DEFAULT_FOLDER),
-            help=_("dossier des fichiers d’activité (par défaut : %(default)s)"),
+            help=_(
+                "dossier des fichiers d’activité ; par défaut %(folder)s pour check "
+                "et load, obligatoire pour dump"
+            )
+            % {"folder": DEFAULT_FOLDER},
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        folder = Path(str(options["directory"]))
         action = options["action"]
+        directory = options["directory"]
+        if directory is None and action == "dump":
+            # Dumping into the shipped folder would overwrite the hand-written files.
+            raise CommandError(
+                _("Indiquez le dossier où écrire : iota content dump DIR")
+            )
+        folder = Path(str(directory)) if directory is not None else DEFAULT_FOLDER
         if action == "check":
             self._check(folder)
         elif action == "load":
