@@ -41,10 +41,10 @@ from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
 
-# Attempts at writing a group's new state before giving up. Each failed attempt
-# means another member's action was written in between; five in a row would take a
-# whole class acting on one group within a few milliseconds.
-MAX_STATE_ATTEMPTS = 5
+# Attempts at writing a group's new state before giving up. The first reads the
+# state without a lock; after a conflict the next ones lock the group's row, so on
+# PostgreSQL they wait their turn and cannot conflict again.
+MAX_STATE_ATTEMPTS = 3
 
 
 class PerformanceError(Exception):
@@ -406,9 +406,10 @@ def apply_group_action(
     """Apply one action to the group's state, idempotently by `key`.
 
     `run` is the acting pupil's run, or None for the teacher. The new state is
-    written only if the group's version is still the one it was computed from;
-    otherwise the action is recomputed on the newer state, up to
-    MAX_STATE_ATTEMPTS times.
+    written only if the group's version is still the one it was computed from.
+    Otherwise the action is recomputed on the newer state, this time with the
+    group's row locked, because a whole class acting on its pot at once would
+    keep an optimistic writer losing.
     """
     now = now or timezone.now()
     occurred_at = min(occurred_at or now, now)
@@ -421,7 +422,7 @@ def apply_group_action(
             with transaction.atomic():
                 return _apply_once(
                     group, game, content, run, key, kind, payload, acting_seat,
-                    occurred_at, now,
+                    occurred_at, now, lock=attempt > 1,
                 )  # fmt: skip
         except _StaleStateError:
             logger.info(
@@ -438,6 +439,21 @@ def apply_group_action(
             return _duplicate_outcome(group, game, content, run, same_key)
     logger.warning("Group %s stayed busy for an action; rejected.", group.pk)
     raise GroupBusyError(_("Ton équipe joue très vite : réessaie dans un instant."))
+
+
+def write_group_state(
+    group_pk: int, read_version: int, state: dict[str, Any], now: dt.datetime
+) -> bool:
+    """Write `state` as the next version, only if the version is still `read_version`.
+
+    Returns False, writing nothing, when another action changed the group since the
+    state was read. On PostgreSQL the UPDATE waits for a concurrent writer's commit,
+    then finds the version moved on.
+    """
+    written = Group.objects.filter(pk=group_pk, version=read_version).update(
+        state=state, version=read_version + 1, updated_at=now
+    )
+    return written == 1
 
 
 def _acting_seat(group: Group, run: TaskRun | None, seat: int | None) -> int | None:
@@ -467,6 +483,8 @@ def _apply_once(
     seat: int | None,
     occurred_at: dt.datetime,
     now: dt.datetime,
+    *,
+    lock: bool,
 ) -> EventOutcome:
     same_key = TaskEvent.objects.filter(client_key=key).first()
     if same_key is not None:
@@ -476,19 +494,17 @@ def _apply_once(
                 code="key_conflict",
             )
         return _duplicate_outcome(group, game, content, run, same_key)
-    fresh = Group.objects.select_related("session__wave", "session__classroom").get(
-        pk=group.pk
-    )
+    groups = Group.objects.select_related("session__wave", "session__classroom")
+    if lock:
+        groups = groups.select_for_update(of=("self",))
+    fresh = groups.get(pk=group.pk)
     _check_accepts_events(fresh.session, occurred_at, now)
     try:
         state = game.apply(content, fresh.state, kind, payload, seat)
     except InvalidEventError as error:
         raise EventRejectedError(error.message, code=error.code) from error
     version = fresh.version + 1
-    written = Group.objects.filter(pk=group.pk, version=fresh.version).update(
-        state=state, version=version, updated_at=now
-    )
-    if not written:
+    if not write_group_state(group.pk, fresh.version, state, now):
         raise _StaleStateError
     actor = run
     if run is not None and seat != run.seat:
