@@ -207,3 +207,14 @@ def test_file_database_file_round_trip(tmp_path):
         assert stored_content(dumped) == stored_content(original), path.name
     report = load_content_folder(tmp_path)
     assert report.created == []
+
+
+def test_admin_lists_versions_read_only(client, administrator):
+    publish_content(quiz())
+    client.force_login(administrator)
+    response = client.get("/admin/activities/activityversion/")
+    assert response.status_code == 200
+    assert "Programmer un robot" in response.content.decode()
+    version = ActivityVersion.objects.get()
+    change = client.post(f"/admin/activities/activityversion/{version.pk}/delete/")
+    assert change.status_code == 403
