@@ -155,7 +155,8 @@ class TestClassPlanAndResults:
         make_attempt(assignment, pupil)
         client.force_login(teacher)
         response = client.get(reverse("learning:class-plan", args=[classroom.pk]))
-        (row,) = response.context["rows"]
+        ((_term, is_current, (row,)),) = response.context["terms"]
+        assert is_current is True
         assert row.done_count == 1
         assert row.pupil_count == 2
 

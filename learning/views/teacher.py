@@ -34,13 +34,16 @@ from learning.models import Assignment, PupilProfile
 from learning.services import (
     ACCOMMODATION_FIELDS,
     LearningError,
+    PlanRow,
     assign_activity,
     class_plan,
     move_assignment,
     plan_progress,
     remove_assignment,
+    school_today,
     set_accommodations,
 )
+from learning.terms import Term, class_terms, term_of
 from schools.models import Classroom
 
 logger = logging.getLogger(__name__)
@@ -167,9 +170,15 @@ def _selected_class(request: HttpRequest, classes) -> Classroom | None:
 def class_plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     classroom = _class_with_names(_user(request), pk)
     plan = list(class_plan(classroom))
+    terms = class_terms(classroom)
+    current = term_of(terms, school_today(classroom))
+    by_term: dict[Term, list[PlanRow]] = {}
+    for row in plan_progress(classroom, plan):
+        by_term.setdefault(term_of(terms, row.assignment.starts_on), []).append(row)
     context = {
         "classroom": classroom,
-        "rows": plan_progress(classroom, plan),
+        "terms": [(term, term == current, by_term[term]) for term in by_term],
+        "rows": plan,
         "may_edit": _may_assign(_user(request)),
     }
     return render(request, "learning/class_plan.html", context)
