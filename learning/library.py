@@ -55,7 +55,7 @@ def search_library(
     if kind:
         activities = activities.filter(kind=kind)
     # SQLite has no `contains` lookup on JSON lists, so levels and CRCN codes are
-    # matched here. The library holds tens to a few hundred activities.
+    # matched here, which assumes a library of a few hundred activities at most.
     return [
         activity
         for activity in activities.order_by("title", "key")

@@ -37,7 +37,7 @@ def class_terms(classroom: Classroom) -> list[Term]:
         calendar.covers(year.starts_on) and calendar.covers(year.ends_on)
     ):
         return whole_year
-    terms = []
+    terms: list[Term] = []
     first = year.starts_on
     one_day = dt.timedelta(days=1)
     for span in calendar.spans_between(year.starts_on, year.ends_on, [zone]):

@@ -1,8 +1,8 @@
 """The library, the players and the results in Debian's Chromium.
 
 A teacher assigns a coding challenge from the library, a pupil drags Blockly blocks
-to solve it, and the teacher reads the result; the quiz player, the accommodations and
-the offline queue are checked in their own tests.
+to solve it, and the teacher reads the result. Other tests check the quiz player, the
+accommodations and the offline queue.
 """
 
 import pytest

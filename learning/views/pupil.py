@@ -1,9 +1,9 @@
 """Pupils' pages of the learning app: the players, their attempts API, the progress.
 
 A pupil reaches only the assignments meant for them (their class, or a group they
-belong to); any other assignment answers 404. The attempts API answers JSON only, with
-a stable `code` on errors, so the players' queue can tell an attempt to resend later
-(network, 5xx, signed out) from one to drop.
+belong to), and any other assignment returns 404. The attempts API returns JSON only,
+with a stable `code` on errors, so the players' queue can tell an attempt to resend
+later (network, 5xx, signed out) from one to drop.
 """
 
 import datetime as dt

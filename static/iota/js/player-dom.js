@@ -27,7 +27,7 @@ export function format(template, values) {
     name in values ? String(values[name]) : match);
 }
 
-// Read `text` aloud when the pupil's profile asks for it, and add the read-aloud
+// Read `text` aloud when the pupil's profile has read-aloud on, and add the read-aloud
 // buttons of readaloud.js to `element`.
 export function readAloud(element, text, accommodations) {
   if (!window.iotaReadAloud) {
