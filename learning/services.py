@@ -442,9 +442,9 @@ def badge_for(done: int) -> tuple[str, int | None]:
 def pupil_progress(pupil: Pupil) -> list[CompetencyProgress]:
     """Return the pupil's own progress in each CRCN competency of their activities.
 
-    An activity counts once for each competency it works on, as assigned when it is
-    in the pupil's plan and as done once an attempt succeeded. Nothing here compares
-    the pupil with classmates.
+    An on-screen activity counts once for each competency it works on, as assigned
+    when it is in the pupil's plan and as done once an attempt succeeded. Nothing
+    here compares the pupil with classmates.
     """
     assignments = list(assignments_for_pupil(pupil))
     done_ids = set(
@@ -456,6 +456,10 @@ def pupil_progress(pupil: Pupil) -> list[CompetencyProgress]:
     done: dict[str, set[int]] = {}
     for assignment in assignments:
         activity = assignment.activity
+        # NOTE: nothing records an unplugged activity as done yet, so counting it
+        # would leave the pupil's bar short forever.
+        if activity.kind == Kind.UNPLUGGED:
+            continue
         for code in activity.crcn:
             assigned.setdefault(code, set()).add(activity.pk)
             if assignment.pk in done_ids:

@@ -334,3 +334,7 @@ class TestProgress:
         assert rows["5.1"].done == 0
         assert rows["5.1"].assigned == 1
         assert rows["5.1"].badge == ""
+
+    def test_unplugged_not_counted(self, classroom, pupil):
+        make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
+        assert pupil_progress(pupil) == []
