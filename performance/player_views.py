@@ -144,7 +144,7 @@ def _player_strings() -> dict[str, str]:
         "notAPair": _("Ces deux nombres ne vont pas ensemble."),
         "tokens": _("{count} jetons"),
         "give": _("Je mets {count} jetons dans le pot"),
-        "played": _("{count} joueurs sur {total} ont joué ce tour."),
+        "played": _("Ont déjà joué ce tour : {count} sur {total}."),
         "youGave": _("Tu as mis {own} jetons. Le pot avait {pot} jetons."),
         "youGot": _("Il est devenu {returned} jetons. Tu reçois {share} jetons."),
         "total": _("Tu as gagné {total} jetons en tout."),
