@@ -52,7 +52,7 @@ class GridItem(Strict):
 
 
 class ObservationGrid(Strict):
-    """What the teacher rates while a group plays, on one scale for every item."""
+    """The items the teacher rates while a group plays, all on one scale."""
 
     instructions: Text
     labels: Annotated[list[Text], Field(min_length=3, max_length=5)]

@@ -1,7 +1,7 @@
 """Forms of the teacher's task pages: forming groups and the observation grid."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -41,24 +41,23 @@ class GroupsForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.pupils = list(pupils)
+        device_mode = cast(forms.ChoiceField, self.fields["device_mode"])
         if not game.allows_shared_device:
-            self.fields["device_mode"].choices = [
-                (DeviceMode.DEVICES, DeviceMode.DEVICES.label)
-            ]
+            device_mode.choices = [(DeviceMode.DEVICES, DeviceMode.DEVICES.label)]
         current: dict[int, Group] = {}
         for group in groups:
             for run in group.runs.all():
                 current[run.pupil_id] = group
-            self.fields["device_mode"].initial = group.device_mode
+            device_mode.initial = group.device_mode
         for pupil in self.pupils:
-            group = current.get(pupil.pk)
+            pupil_group = current.get(pupil.pk)
             self.fields[self.field_name(pupil)] = forms.IntegerField(
                 label=pupil.display_name,
                 required=False,
                 min_value=1,
                 max_value=MAX_GROUP_NUMBER,
-                initial=group.number if group else None,
-                disabled=group is not None and group.version > 0,
+                initial=pupil_group.number if pupil_group else None,
+                disabled=pupil_group is not None and pupil_group.version > 0,
             )
 
     @staticmethod

@@ -7,7 +7,7 @@ played with. A teacher opens a task in a class for one wave of a campaign: that 
 `TaskEvent`s, each carrying the key the pupil's browser generated for it, so an event
 resent after a network drop is stored once.
 
-Pair and group tasks are played by a `Group` that the teacher forms. The server holds
+Pair and group tasks are played by a `Group` that the teacher forms. The server keeps
 the group's shared state as JSON, with a version number that grows by one on every
 change: a change is written only if the version is still the one it was computed
 from, so two pupils acting at the same moment never overwrite each other. Each

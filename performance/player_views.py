@@ -1,9 +1,9 @@
 """Pupils' pages of the performance tasks: today's tasks, the task player and its API.
 
-The player posts each event as JSON to `events_api` with a key made by the browser,
-through the same queue as the questionnaire player, so events made offline are sent
-when the network is back and a resend is stored once. Pair and group players also
-poll the API for the state the server holds. The API returns JSON only, with a
+The player posts each event as JSON to `events_api` with a key made by the browser.
+It uses the questionnaire player's queue, so events made offline are sent when the
+network is back, and a resend is stored once. Pair and group players also
+poll the API for the state the server keeps. The API returns JSON only, with a
 stable `code` on errors, so the queue can tell an event to resend later from one to
 drop.
 """

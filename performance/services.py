@@ -3,7 +3,7 @@
 A teacher opens a task in a class for a wave, inside the wave's dates read in the
 school's time zone. Pupils play it while it is open. Events carry a key made by the
 pupil's browser, so a resent event never counts twice. The actions of a pair or group
-change the state the server holds for the group with a compare-and-swap on its
+change the state the server keeps for the group with a compare-and-swap on its
 version: an action computed from a state another member changed meanwhile is
 recomputed from the new state, and rejected if the rules no longer allow it.
 """
@@ -42,7 +42,7 @@ from schools.models import Classroom, Pupil
 logger = logging.getLogger(__name__)
 
 # Attempts at writing a group's new state before giving up. The first reads the
-# state without a lock; after a conflict the next ones lock the group's row, so on
+# state without a lock. After a conflict the next ones lock the group's row, so on
 # PostgreSQL they wait their turn and cannot conflict again.
 MAX_STATE_ATTEMPTS = 3
 
@@ -247,7 +247,7 @@ def _check_accepts_events(
     """Let events in while the session is open, and late ones made before it shut.
 
     Events queued on a tablet while the network was down may arrive after the
-    teacher closed the task; they count when they happened before the close.
+    teacher closed the task. They count when they happened before the close.
     """
     if session_is_open(session, now):
         return
@@ -739,7 +739,7 @@ def task_progress(session: TaskSession) -> list[RunProgress]:
         row["pupil_id"]: row
         for row in TaskRun.objects.filter(session=session)
         .values("pupil_id", "started_at", "completed_at", "group__number")
-        .annotate(events=Count("events"))
+        .annotate(event_count=Count("events"))
     }
     rows = []
     for pupil in pupils:
@@ -747,7 +747,7 @@ def task_progress(session: TaskSession) -> list[RunProgress]:
         status: Literal["not_started", "in_progress", "finished"] = "not_started"
         if row is not None and row["completed_at"] is not None:
             status = "finished"
-        elif row is not None and (row["started_at"] is not None or row["events"]):
+        elif row is not None and (row["started_at"] is not None or row["event_count"]):
             status = "in_progress"
         rows.append(RunProgress(pupil, status, row["group__number"] if row else None))
     return rows

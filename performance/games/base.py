@@ -2,13 +2,14 @@
 
 A game is the code behind one `type` of task file. A `SoloGame` is played by one
 pupil: the browser sends events, the server checks their shape and stores them, and
-scoring replays them. A `GroupGame` is played by a pair or a group: the server holds
+scoring replays them. A `GroupGame` is played by a pair or a group: the server keeps
 the state, applies each member's action to it (or rejects the action when the rules
 forbid it at that point), and shows each member the part of the state their seat may
 see. Every function here is pure: it reads the content, the state or the events and
 returns a value, so the rules and scores are tested without a database.
 """
 
+import builtins
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -27,9 +28,10 @@ State = dict[str, Any]
 class InvalidEventError(Exception):
     """An event or action the game rejects.
 
-    `code` is stable for the API: "invalid_event" for an event whose shape is wrong
-    (a bug or a tampered request), "not_allowed" for an action the rules forbid in
-    the current state (another pupil acted first, or it is not the pupil's turn).
+    `code` is stable for the API. "invalid_event" marks an event whose shape is
+    wrong, from a bug or a tampered request. "not_allowed" marks an action the
+    rules forbid in the current state, because another pupil acted first or it is
+    not the pupil's turn.
     `message` is French, for the pupil or the developer.
     """
 
@@ -96,14 +98,15 @@ class Game(ABC):
     type: ClassVar[str]
     skill: ClassVar[str]
     mode: ClassVar[Literal["solo", "pair", "group"]]
-    content_model: ClassVar[type[Strict]]
+    # builtins.type, because the class attribute `type` above shadows the builtin.
+    content_model: ClassVar[builtins.type[Strict]]
     # The scores `score` returns, in the order reports show them.
     score_names: ClassVar[tuple[str, ...]]
 
     def client_content(self, content: Any) -> dict[str, Any]:
         """Return the content the pupil's browser receives with the page.
 
-        Games whose content holds answers (a target, the clues of the other
+        Games whose content contains answers (a target, the clues of the other
         partner) leave them out: the browser gets them through `view` when the
         pupil may see them.
         """

@@ -18,7 +18,7 @@ Actions:
 
 import itertools
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -82,7 +82,7 @@ class Clue(Strict):
     rule: Rule
 
 
-def solutions(symbols: list[str], rules: Iterable[Rule]) -> list[tuple[str, ...]]:
+def solutions(symbols: Sequence[str], rules: Iterable[Rule]) -> list[tuple[str, ...]]:
     """Return every order of `symbols` that fits all `rules`."""
     rules = list(rules)
     return [

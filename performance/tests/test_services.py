@@ -421,7 +421,7 @@ def test_observation_needs_grid(pictures, pupil, classmate, teacher):
     assert caught.value.code == "no_grid"
 
 
-# Concurrency: PostgreSQL only, as in the answer services' tests.
+# Concurrent writers: run on PostgreSQL, skipped on the in-memory SQLite database.
 
 
 def run_together(actions) -> list[Exception]:

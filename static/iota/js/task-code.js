@@ -1,6 +1,6 @@
 // The secret code (collaboration), played in pairs. Each partner reads their own
 // clues; both may place the pictures in the code's slots and try it. The server
-// holds the pair's code, counts each partner's actions and says whether a try
+// keeps the pair's code, counts each partner's actions and says whether a try
 // was right.
 //
 // To place a picture, tap it in the palette, then tap a slot; tapping a filled

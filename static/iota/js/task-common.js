@@ -149,7 +149,7 @@ export class GroupClient {
         this.receive(body.view);
       }
     } catch (error) {
-      // The next poll tries again; the status line already says the network is down.
+      // The next poll tries again; the status line already shows the network is down.
     }
   }
 
