@@ -142,7 +142,6 @@ def _player_strings() -> dict[str, str]:
         "starsIfSolved": _("{count} étoile(s) si tu réussis"),
         "pairsFound": _("Paires trouvées : {found} sur {total}"),
         "notAPair": _("Ces deux nombres ne vont pas ensemble."),
-        "tokens": _("{count} jetons"),
         "give": _("Je mets {count} jetons dans le pot"),
         "played": _("Ont déjà joué ce tour : {count} sur {total}."),
         "youGave": _("Tu as mis {own} jetons. Le pot avait {pot} jetons."),
@@ -152,14 +151,12 @@ def _player_strings() -> dict[str, str]:
         "yourMessage": _("Ton message :"),
         "noWords": _("Touche au moins un mot."),
         "tryCode": _("Essayer le code"),
-        "clear": _("Effacer"),
         "attempts": _("Essais : {used} sur {max}"),
         "clueCard": _("Indices de {name}"),
         "whoPlays": _("Qui joue maintenant ?"),
         "handTo": _("Passe l’appareil à {name}."),
         "handToHide": _("Passe l’appareil à {name}. {other}, ne regarde pas l’écran."),
         "ready": _("C’est moi, {name} !"),
-        "partnerTurn": _("C’est au tour de {name}."),
         "sending": _("Envoi… Laisse cette page ouverte."),
         "offline": _(
             "Pas de réseau. Tes réponses sont gardées et partiront quand il reviendra."
@@ -169,7 +166,6 @@ def _player_strings() -> dict[str, str]:
             "enseignante."
         ),
         "closed": _("Cette tâche est fermée."),
-        "done": _("Bravo, tu as fini !"),
         "home": _("Retour à mes tâches"),
     }
 
