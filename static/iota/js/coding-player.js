@@ -5,9 +5,9 @@
 // AnswerQueue, so runs made while the network is down are sent when it comes back,
 // and the pupil's blocks are kept in localStorage across reloads.
 //
-// The page loads Blockly (vendor/blockly/blockly_compressed.js and its French
-// messages) with classic script tags before this module, and passes its data through
-// json_script ("coding-data").
+// The page loads Blockly (vendor/blockly/blockly_compressed.js and its messages in
+// the page's language) with classic script tags before this module, and passes its
+// data through json_script ("coding-data").
 
 import { AnswerQueue, newKey } from "./player-queue.js";
 import { format, make, queueStatusText, readAloud } from "./player-dom.js";
