@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -544,25 +544,24 @@ def record_attempt(
             _("Cette activité se fait en classe, sans écran."), code="not_playable"
         )
     scored = _score(version, submission)
-    with transaction.atomic():
-        # A resend racing the first copy ends here as a duplicate, not as an error.
-        known = (
-            Attempt.objects.select_for_update()
-            .filter(client_key=submission.key)
-            .first()
-        )
-        if known is not None:
-            return _duplicate(known, assignment, pupil)
-        attempt = Attempt.objects.create(
-            assignment=assignment,
-            pupil=pupil,
-            version=version,
-            client_key=submission.key,
-            started_at=min(submission.started_at, submission.finished_at),
-            finished_at=submission.finished_at,
-            time_spent_seconds=submission.time_spent_seconds,
-            hints_used=submission.hints_used,
-            **scored,
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                assignment=assignment,
+                pupil=pupil,
+                version=version,
+                client_key=submission.key,
+                started_at=min(submission.started_at, submission.finished_at),
+                finished_at=submission.finished_at,
+                time_spent_seconds=submission.time_spent_seconds,
+                hints_used=submission.hints_used,
+                **scored,
+            )
+    except IntegrityError:
+        # A resend that raced the first copy finds it stored by now: the unique key
+        # makes it a duplicate, not an error.
+        return _duplicate(
+            Attempt.objects.get(client_key=submission.key), assignment, pupil
         )
     logger.info(
         "Attempt %s stored for assignment %s: %s, %s of %s.",
