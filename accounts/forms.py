@@ -18,6 +18,13 @@ class EmailLoginForm(AuthenticationForm):
         label=_("Adresse e-mail"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    # Django's message calls the e-mail case-sensitive, which it is not here.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Adresse e-mail ou mot de passe incorrect. Vérifiez-les, puis réessayez."
+        ),
+    }
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()

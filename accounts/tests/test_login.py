@@ -31,3 +31,14 @@ def test_login_page_renders_email_field(client):
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
     assert 'type="email"' in response.text
+
+
+def test_login_error_shown_above_fields(client, teacher):
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": teacher.email, "password": "not-the-password"},
+    )
+    text = response.text
+    assert 'class="errorlist" role="alert"' in text
+    assert "Adresse e-mail ou mot de passe incorrect." in text
+    assert text.index('role="alert"') < text.index('type="email"')
