@@ -2,7 +2,6 @@
 
 import logging
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,6 +18,7 @@ from accounts.pictures import (
     parse_picture_password,
 )
 from accounts.throttle import throttle_wait, wait_in_seconds
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
@@ -109,20 +109,10 @@ def find_classroom_by_code(raw: str) -> Classroom | None:
     )
 
 
-def _alphabetical_key(name: str) -> str:
-    # Database collations differ (SQLite sorts "Élodie" after "Zoé"), so sort in
-    # Python on the name without accents, ignoring case.
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return letters.casefold()
-
-
 def enrolled_pupils(classroom: Classroom) -> list[Pupil]:
     """Return the pupils currently in `classroom`, in alphabetical order of name."""
     pupils = Pupil.objects.filter(classroom=classroom, left_on__isnull=True)
-    return sorted(
-        pupils, key=lambda pupil: (_alphabetical_key(pupil.display_name), pupil.pk)
-    )
+    return sorted_by_display_name(pupils)
 
 
 def get_enrolled_pupil(classroom: Classroom, pupil_id: int) -> Pupil | None:

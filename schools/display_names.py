@@ -11,7 +11,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from schools.models import Pupil
 
 MAX_LENGTH = 120  # Pupil.display_name's max_length
 _SEPARATORS = " -'’"
@@ -125,6 +128,15 @@ def compute_display_names(pupils: Iterable[NamedPupil]) -> None:
                 suffix = f" ({number})"
                 base = f"{pupil.first_name} {shortened[key]}"
                 pupil.display_name = base[: MAX_LENGTH - len(suffix)] + suffix
+
+
+def sorted_by_display_name(pupils: Iterable["Pupil"]) -> list["Pupil"]:
+    """Return `pupils` in alphabetical order of display name, then of primary key.
+
+    Database collations differ (SQLite sorts "Élodie" after "Zoé"), so the sort runs
+    here on the folded name.
+    """
+    return sorted(pupils, key=lambda pupil: (fold_name(pupil.display_name), pupil.pk))
 
 
 def _birth_order(pupil: NamedPupil) -> tuple[str, str]:

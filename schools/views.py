@@ -32,6 +32,7 @@ from iota.permissions import (
     may_see_names,
     role_required,
 )
+from schools.display_names import sorted_by_display_name
 from schools.forms import OndeUploadForm, schools_importable_by
 from schools.import_report import ImportReport
 from schools.services import ImportChangedError, OndeImportError, import_onde_file
@@ -82,10 +83,10 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     current = classroom.pupils.filter(left_on__isnull=True)
     if may_see_names(user):
-        context["pupils"] = current.order_by("display_name", "pk")
-        context["left_pupils"] = classroom.pupils.filter(
-            left_on__isnull=False
-        ).order_by("display_name", "pk")
+        context["pupils"] = sorted_by_display_name(current)
+        context["left_pupils"] = sorted_by_display_name(
+            classroom.pupils.filter(left_on__isnull=False)
+        )
     else:
         levels = Counter(current.values_list("level", flat=True))
         context["level_counts"] = sorted(levels.items())

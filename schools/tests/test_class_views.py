@@ -96,6 +96,19 @@ def test_teacher_sees_names_in_class(client, teacher, classroom, pupils):
     assert "ROUX24" in response.text
 
 
+def test_names_in_alphabetical_order_despite_accents(client, teacher, classroom):
+    for first_name in ("Zoé", "Élodie", "emma", "Ethan"):
+        make_pupil(classroom, first_name, "Martin")
+    client.force_login(teacher)
+    response = client.get(detail_url(classroom))
+    assert [pupil.display_name for pupil in response.context["pupils"]] == [
+        "Élodie",
+        "emma",
+        "Ethan",
+        "Zoé",
+    ]
+
+
 def test_colleague_gets_not_found(client, colleague, classroom):
     client.force_login(colleague)
     assert client.get(detail_url(classroom)).status_code == 404
