@@ -120,6 +120,8 @@ class ZoneCalendar:
         # only the holidays already published: a day after the last listed holiday
         # is not known to be a school day.
         self.last_day = max(dates.holidays_for_year(dates.max_year))
+        # holidays_for_year scans the whole data set on every call, so keep its result.
+        self._holidays_by_year: dict[int, dict[dt.date, dict[str, object]]] = {}
 
     def covers(self, day: dt.date) -> bool:
         return self.first_day <= day <= self.last_day
@@ -131,7 +133,9 @@ class ZoneCalendar:
         """
         if not self.covers(day) or not self._dates.is_holiday_for_zone(day, zone):
             return None
-        return self._dates.holidays_for_year(day.year)[day]["nom_vacances"]
+        if day.year not in self._holidays_by_year:
+            self._holidays_by_year[day.year] = self._dates.holidays_for_year(day.year)
+        return str(self._holidays_by_year[day.year][day]["nom_vacances"])
 
     def span_around(self, day: dt.date, zone: str) -> HolidaySpan:
         """Return the whole holiday period of `zone` that contains `day`."""
