@@ -12,6 +12,7 @@ urlpatterns = [
     path("apprendre/", include("learning.urls")),
     path("etudes/", include("studies.urls")),
     path("taches/", include("performance.urls")),
+    path("rapports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

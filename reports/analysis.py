@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import Count, Min
 from django.utils import timezone
+from statsmodels.stats.multitest import multipletests
 
 from assessment.clustered import ClusteredCells
 from assessment.impact import BOOTSTRAP_BELOW, ImpactError, SkillImpact, analyse_impact
@@ -379,7 +380,32 @@ def _impact(
             errors.append({"skill": skill, "message": str(error)})
             continue
         rows.append(_impact_row(result[skill]))
+    _adjust_for_skills(rows)
     return rows, errors, weights
+
+
+def _adjust_for_skills(rows: list[dict[str, Any]]) -> None:
+    """Add each skill's primary p-value and its Holm adjustment across skills.
+
+    The primary test is the wild cluster bootstrap when it ran, else the CR1 t
+    test. Holm's step-down method keeps the family-wise error rate of the
+    skills' tests at the nominal level (Holm, 1979).
+    """
+    primary = [
+        row["bootstrap_p"] if row["bootstrap_p"] is not None else row["did_p"]
+        for row in rows
+    ]
+    for row, p_value in zip(rows, primary, strict=True):
+        row["primary_p"] = p_value
+        row["holm_p"] = None
+    tested = [(row, p) for row, p in zip(rows, primary, strict=True) if p is not None]
+    if not tested:
+        return
+    _reject, adjusted, _sidak, _bonferroni = multipletests(
+        [p for _row, p in tested], method="holm"
+    )
+    for (row, _p), value in zip(tested, adjusted, strict=True):
+        row["holm_p"] = _number(value)
 
 
 # Psychometrics.

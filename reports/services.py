@@ -96,16 +96,21 @@ def pending_analysis(study: Study, fingerprint: str) -> StudyAnalysis | None:
 
 
 def request_analysis(
-    study: Study, user: User | None, *, fingerprint: str | None = None
+    study: Study,
+    user: User | None,
+    *,
+    fingerprint: str | None = None,
+    force: bool = False,
 ) -> StudyAnalysis:
     """Queue an analysis of the study's current data, unless one is already on it.
 
     Returns the analysis that covers the current data: a finished one with the
-    same fingerprint, a pending one, or the one this call queued.
+    same fingerprint (unless `force`, to run a failed one again), a pending one,
+    or the one this call queued.
     """
     fingerprint = fingerprint or data_fingerprint(study)
     finished = latest_analysis(study)
-    if finished is not None and finished.fingerprint == fingerprint:
+    if not force and finished is not None and finished.fingerprint == fingerprint:
         return finished
     pending = pending_analysis(study, fingerprint)
     if pending is not None:

@@ -214,7 +214,29 @@ RULES.update(
         "performance:events-api": ("run_pk", row(401, 200, 403, 403, 403, 403, 403)),
     }
 )
+# reports: the dashboard, PDF, power calculator and export are for coordinators,
+# researchers and administrators; the PDF redirects to the dashboard until an
+# analysis is done. Teachers see their own class's results only.
+RULES.update(
+    {
+        "reports:index": ("", row(302, 403, 200, 200, 200, 200, 200)),
+        "reports:dashboard": ("study_pk", row(302, 403, 403, 403, 200, 200, 200)),
+        "reports:analyse": ("study_pk", row(302, 403, 403, 403, 302, 302, 302)),
+        "reports:report-pdf": ("study_pk", row(302, 403, 403, 403, 302, 302, 302)),
+        "reports:power": ("study_pk", row(302, 403, 403, 403, 200, 200, 200)),
+        "reports:export": ("study_pk", row(302, 403, 403, 403, 200, 200, 200)),
+        "reports:export-codebook": (
+            "study_pk",
+            row(302, 403, 403, 403, 200, 200, 200),
+        ),
+        "reports:class-report": (
+            "study_pk,class_pk",
+            row(302, 403, 200, 404, 200, 200, 200),
+        ),
+    }
+)
 POST_ONLY = {
+    "reports:analyse",
     "performance:task-open",
     "performance:session-close",
     "performance:group-close-round",
