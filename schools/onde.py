@@ -454,15 +454,17 @@ class _LineParser:
                     out.rejected_ines.add(ine)
                 continue
 
+            # Positional arguments, in field order, because keyword arguments take
+            # twice as long and this runs once per pupil.
             row = PupilRow(
-                line=line,
-                last_name=last_name,
-                first_name=first_name,
-                ine=ine,
-                level=level,
-                class_label=class_label,
-                birth_month=birth,
-                cycle=record[cycle_at].strip() if cycle_at is not None else "",
+                line,
+                last_name,
+                first_name,
+                ine,
+                level,
+                class_label,
+                birth,
+                record[cycle_at].strip() if cycle_at is not None else "",
             )
             earlier = self.seen.get(ine)
             if earlier is None:

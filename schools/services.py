@@ -12,6 +12,7 @@ import functools
 import gc
 import hashlib
 import hmac
+import itertools
 import logging
 import re
 import secrets
@@ -302,7 +303,8 @@ class _ImportPlan:
         self.changes: list[PupilChange] = []
         self.warnings: list[LineIssue] = []
         self.unchanged = 0
-        self.pupil_counts: dict[ClassKey, int] = {}
+        # The current pupils, after the import, of each class whose members change.
+        self.class_members: dict[ClassKey, list[_PupilState]] = {}
 
     def build(
         self, *, uai: str, school_name: str | None, department: DepartmentEntry
@@ -409,7 +411,7 @@ class _ImportPlan:
         affected = self._plan_listed_pupils(hashed, by_hash, elsewhere)
         affected |= self._plan_leavers(school_pupils, {h for _row, h in hashed})
         affected.update(("saved", class_id) for class_id in old_classes)
-        self._plan_display_names(
+        self._plan_class_members(
             [*school_pupils, *self.new_pupils, *elsewhere.values(), *left_behind],
             affected,
         )
@@ -548,7 +550,7 @@ class _ImportPlan:
             )
         )
 
-    def _plan_display_names(
+    def _plan_class_members(
         self, pupils: Iterable[_PupilState], affected: set[ClassKey]
     ) -> None:
         members: dict[ClassKey, list[_PupilState]] = defaultdict(list)
@@ -556,15 +558,26 @@ class _ImportPlan:
             key = pupil.class_key
             if pupil.left_on is None and key is not None and key in affected:
                 members[key].append(pupil)
-        for key, group in members.items():
+        self.class_members = dict(members)
+
+    def _named_new_pupils(self) -> Iterator[_PupilState]:
+        """Compute display names class by class, yielding each class's new pupils.
+
+        Names are computed while writing rather than while planning, because no
+        part of the report depends on them: on PostgreSQL the server then stores
+        one class's new pupils while this computes the next class's names. Saved
+        pupils whose name changes join `changed_pupils`.
+        """
+        for group in self.class_members.values():
             before = [pupil.display_name for pupil in group]
             compute_display_names(group)
             for pupil, old_name in zip(group, before, strict=True):
-                if pupil.pk is not None and pupil.display_name != old_name:
+                if pupil.pk is None:
+                    yield pupil
+                elif pupil.display_name != old_name:
                     if not pupil.dirty:
                         self.changed_pupils.append(pupil)
                     pupil.dirty.add("display_name")
-            self.pupil_counts[key] = len(group)
 
     def report(self, *, dry_run: bool) -> ImportReport:
         counts = dict.fromkeys(COUNT_NAMES, 0)
@@ -579,7 +592,7 @@ class _ImportPlan:
                 label=label,
                 levels=tuple(self.classes[label].levels),
                 created=self.classes[label].pk is None,
-                pupil_count=self.pupil_counts.get(self.class_key(label), 0),
+                pupil_count=len(self.class_members.get(self.class_key(label), ())),
             )
             for label in labels
         ]
@@ -616,7 +629,15 @@ class _ImportPlan:
                 self.relevelled_classes, ["levels"], batch_size=BATCH_SIZE
             )
         class_ids = {label: room.pk for label, room in self.classes.items()}
-        _insert_pupils(self.new_pupils, self.school.pk, class_ids, self.now)
+        inserted = _insert_pupils(
+            self._named_new_pupils(), self.school.pk, class_ids, self.now
+        )
+        if inserted != len(self.new_pupils):
+            # Every new pupil is in a class of the file, so this is a bug; the
+            # transaction rolls back.
+            raise RuntimeError(
+                f"ONDE import inserted {inserted} of {len(self.new_pupils)} new pupils."
+            )
         _update_pupils(self.changed_pupils, self.school.pk, class_ids, self.now)
 
 
@@ -730,17 +751,15 @@ INSERT_COLUMNS = (
 
 
 def _insert_pupils(
-    pupils: list[_PupilState],
+    pupils: Iterable[_PupilState],
     school_id: int,
     class_ids: dict[str, int],
     now: datetime,
-) -> None:
-    if not pupils:
-        return
+) -> int:
+    """Insert the new pupils and return how many there were."""
     if connection.vendor == "postgresql":
-        _copy_pupils(pupils, school_id, class_ids, now)
-        return
-    Pupil.objects.bulk_create(
+        return _copy_pupils(pupils, school_id, class_ids, now)
+    created = Pupil.objects.bulk_create(
         (
             Pupil(
                 school_id=school_id,
@@ -756,6 +775,7 @@ def _insert_pupils(
         ),
         batch_size=BATCH_SIZE,
     )
+    return len(created)
 
 
 # COPY's text format: a backslash starts an escape, tab ends a value, a line break
@@ -767,33 +787,39 @@ _COPY_ROWS_PER_WRITE = 5000
 
 
 def _copy_pupils(
-    pupils: list[_PupilState],
+    pupils: Iterable[_PupilState],
     school_id: int,
     class_ids: dict[str, int],
     now: datetime,
-) -> None:
-    """Insert new pupils with COPY.
+) -> int:
+    """Insert new pupils with COPY and return how many there were.
 
     COPY is several times faster than INSERT for the 100,000-pupil imports of a
     national roll-out. The rows are written as COPY text here, because psycopg's
     `write_row` adapts each value on its own and took longer than the server took
     to store the rows.
     """
+    batches = itertools.batched(pupils, _COPY_ROWS_PER_WRITE)
+    first = next(batches, None)
+    if first is None:
+        return 0
     table = connection.ops.quote_name(Pupil._meta.db_table)
     columns = ", ".join(INSERT_COLUMNS)
     stamp = now.isoformat()
     statement = f"COPY {table} ({columns}) FROM STDIN"
+    count = 0
     with connection.cursor() as cursor:
         # A queued writer sends the rows from a thread, so the server stores one
-        # batch while this thread formats the next.
+        # batch while this thread prepares the next.
         writer = QueuedLibpqWriter(cursor.cursor)
         with cursor.cursor.copy(statement, writer=writer) as copy:
-            for start in range(0, len(pupils), _COPY_ROWS_PER_WRITE):
-                batch = pupils[start : start + _COPY_ROWS_PER_WRITE]
+            for batch in itertools.chain([first], batches):
                 rows = (
                     _copy_row(pupil, school_id, class_ids, stamp) for pupil in batch
                 )
                 copy.write("".join(rows))
+                count += len(batch)
+    return count
 
 
 def _copy_row(
