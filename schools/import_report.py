@@ -94,6 +94,23 @@ class ImportReport:
         return {name: getattr(self, name) for name in COUNT_NAMES}
 
     @property
+    def enrolled_before(self) -> int:
+        """The pupils the file matched or left, who were enrolled before it.
+
+        Pupils transferred from another school count too, since the report does not
+        tell them apart from pupils who changed class within the school.
+        """
+        return self.left + self.updated + self.moved + self.unchanged
+
+    @property
+    def most_pupils_leave(self) -> bool:
+        """Whether the import marks more than half the enrolled pupils as left.
+
+        That usually means the file is another school's export, or one class's.
+        """
+        return self.left * 2 > self.enrolled_before
+
+    @property
     def has_changes(self) -> bool:
         return bool(self.changes) or self.school_created
 

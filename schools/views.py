@@ -32,7 +32,7 @@ from iota.permissions import (
     may_see_names,
     role_required,
 )
-from schools.display_names import sorted_by_display_name
+from schools.display_names import fold_name, sorted_by_display_name
 from schools.forms import OndeUploadForm, schools_importable_by
 from schools.import_report import ImportReport
 from schools.services import ImportChangedError, OndeImportError, import_onde_file
@@ -146,7 +146,16 @@ def _render_preview(
         (change, ", ".join(str(FIELD_LABELS[name]) for name in change.fields))
         for change in report.updated_pupils
     ]
-    context = {"report": report, "token": token, "updated": updated}
+    # By class, then by name whatever the accents, as a teacher checks them.
+    left = sorted(
+        report.left_pupils,
+        key=lambda change: (
+            change.class_before,
+            fold_name(change.first_name),
+            fold_name(change.last_name),
+        ),
+    )
+    context = {"report": report, "token": token, "updated": updated, "left": left}
     return render(request, "schools/import_onde_preview.html", context)
 
 

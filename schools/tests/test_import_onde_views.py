@@ -239,3 +239,49 @@ def test_reimport_preview_lists_moved_and_left(client, coordinator):
     assert "Élèves qui ne sont plus dans la liste" in response.text
     assert "Hugo" in response.text
     assert Classroom.objects.count() == 2
+
+
+def test_preview_warns_when_most_pupils_leave(client, coordinator):
+    client.force_login(coordinator)
+    lines = [
+        pupil_line("Martin", "Léa", "0000000001A"),
+        pupil_line("Dupont", "Hugo", "0000000002A"),
+        pupil_line("Moreau", "Zoé", "0000000003A"),
+    ]
+    confirm(client, upload(client, lines=lines))
+    response = upload(client, lines=lines[:1])
+    assert response.context["report"].most_pupils_leave is True
+    assert "Attention : 2 des 3 élèves inscrits" in response.text
+
+
+def test_preview_quiet_when_few_pupils_leave(client, coordinator):
+    client.force_login(coordinator)
+    lines = [
+        pupil_line("Martin", "Léa", "0000000001A"),
+        pupil_line("Dupont", "Hugo", "0000000002A"),
+        pupil_line("Moreau", "Zoé", "0000000003A"),
+    ]
+    confirm(client, upload(client, lines=lines))
+    response = upload(client, lines=lines[:2])
+    assert response.context["report"].left == 1
+    assert response.context["report"].most_pupils_leave is False
+    assert "Attention" not in response.text
+
+
+def test_preview_lists_leavers_by_class_then_name(client, coordinator):
+    client.force_login(coordinator)
+    lines = [
+        pupil_line("Zola", "Zoé", "0000000001A", class_label="CM1 B"),
+        pupil_line("Martin", "Élise", "0000000002A", class_label="CM1 B"),
+        pupil_line("Dupont", "Hugo", "0000000003A", class_label="CM1 A"),
+        pupil_line("Roux", "Emma", "0000000004A", class_label="CM1 B"),
+        pupil_line("Petit", "Jade", "0000000005A", class_label="CM1 C"),
+    ]
+    confirm(client, upload(client, lines=lines))
+    response = upload(client, lines=lines[4:])
+    assert [change.first_name for change in response.context["left"]] == [
+        "Hugo",
+        "Élise",
+        "Emma",
+        "Zoé",
+    ]
