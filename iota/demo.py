@@ -1,4 +1,5 @@
-"""Demo data: one school, its teachers, a coordinator and a perseverance campaign.
+"""Demo data: one school, its teachers, a coordinator and a perseverance campaign,
+plus last year's impact study in fictional schools (`iota.demo_study`).
 
 The pupils come from the ONDE sample in the reference data when it is present, and
 otherwise from fictional pupils generated in the same format, so the demo runs from a
@@ -26,9 +27,11 @@ from accounts.services import (
 from assessment.instruments import sync_instruments
 from assessment.models import Answer, Campaign, Instrument, Response, Wave
 from assessment.services import WaveSpec, create_campaign, start_wave
+from iota.demo_study import STUDY_TEACHER, create_demo_study
 from iota.fictional import ClassSpec, fictional_onde_export
 from schools.models import Classroom, Pupil, School
 from schools.services import import_onde_file
+from studies.models import Study
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +68,7 @@ class DemoSummary:
     accounts: list[tuple[str, str]] = field(default_factory=list)
     classes: list[Classroom] = field(default_factory=list)
     pupils_without_answers: list[Pupil] = field(default_factory=list)
+    study: Study | None = None
 
 
 def demo_onde_export(reference_dir: Path) -> tuple[bytes, str]:
@@ -94,6 +98,10 @@ def load_demo_data(reference_dir: Path | None = None) -> DemoSummary:
         for classroom in classes:
             ensure_picture_passwords(classroom)
         _create_campaign(classes)
+        create_demo_study(
+            coordinator=User.objects.get(email=DEMO_ADULTS[0][0]),
+            password=DEMO_PASSWORD,
+        )
     logger.info("Demo data loaded for school %s from %s.", school.pk, source)
     return _describe(created=True, source=source)
 
@@ -194,9 +202,17 @@ def _describe(*, created: bool, source: str) -> DemoSummary:
     )
     teacher_emails = [email for email, _first, _last in DEMO_TEACHERS.values()]
     summary.accounts = [(email, "enseignant·e") for email in teacher_emails] + [
+        (STUDY_TEACHER[0], "enseignant·e (étude)")
+    ]
+    summary.accounts += [
         (email, str(role.label)) for email, role, _f, _l in DEMO_ADULTS
     ]
     summary.accounts.append((DEMO_ADMIN, "administrateur·rice"))
+    summary.study = (
+        Study.objects.filter(campaign__classes__teachers__email=STUDY_TEACHER[0])
+        .distinct()
+        .first()
+    )
     campaign = Campaign.objects.filter(name=DEMO_CAMPAIGN).first()
     answered = set(
         Response.objects.filter(wave__campaign=campaign).values_list("pupil", flat=True)

@@ -40,7 +40,13 @@ from assessment.services import WaveSpec, create_campaign, wave_window_for
 from iota.fictional import fictional_onde_export, fictional_schools
 from schools.models import Classroom, Pupil, School
 from schools.services import import_onde_file, school_year_dates
-from studies.models import ConsentSource, ConsentStatus, Stratification, Study
+from studies.models import (
+    AssignmentRun,
+    ConsentSource,
+    ConsentStatus,
+    Stratification,
+    Study,
+)
 from studies.services import assign_at_random, create_study, record_consents
 
 BATTERY_KEY = "skills-battery"
@@ -441,6 +447,12 @@ def create_demo_study(
             user=coordinator,
             seed=design.seed,
         )
+        # The demo's draw stands for one made before the first wave.
+        drawn_at = dt.datetime(
+            start_year, 9, 18, 10, tzinfo=timezone.get_current_timezone()
+        )
+        AssignmentRun.objects.filter(pk=run.pk).update(performed_at=drawn_at)
+        run.arms.update(assigned_at=drawn_at)
         arms = dict(run.arms.values_list("classroom_id", "arm"))
         pupils = list(Pupil.objects.filter(classroom__in=classes).order_by("pk"))
         _record_consent(

@@ -51,6 +51,7 @@ from reports.presentation import (
     dashboard_context,
     fmt,
     fmt_percent,
+    p_clause,
 )
 from studies.models import Stratification, Study
 
@@ -171,9 +172,9 @@ def _summary(report: DashboardContext, results: dict[str, Any]) -> list[str]:
             _(
                 "%(skill)s : entre %(baseline)s et %(endline)s, les scores des "
                 "classes du programme ont progressé de %(did)s point de plus que "
-                "ceux des classes de comparaison (IC à 95 %% %(ci)s, p = %(p)s, "
-                "p de Holm = %(holm)s), soit une taille d’effet g de Hedges de "
-                "%(g)s (IC à 95 %% %(g_ci)s)."
+                "ceux des classes de comparaison (IC à 95 %% %(ci)s, %(p)s ; "
+                "après correction de Holm, %(holm)s), soit une taille d’effet g "
+                "de Hedges de %(g)s (IC à 95 %% %(g_ci)s)."
             )
             % {
                 "skill": section.title,
@@ -181,8 +182,8 @@ def _summary(report: DashboardContext, results: dict[str, Any]) -> list[str]:
                 "endline": impact["endline"],
                 "did": impact["did"],
                 "ci": impact["primary_ci"],
-                "p": impact["primary_p"],
-                "holm": impact["holm_p"],
+                "p": p_clause(section.raw["primary_p"]),
+                "holm": p_clause(section.raw["holm_p"]),
                 "g": impact["g"],
                 "g_ci": impact["g_ci"],
             }
@@ -405,7 +406,8 @@ def _methods_texts(results: dict[str, Any]) -> list[str]:
             "confirmatoire par vague (un facteur par échelle, puis la batterie), "
             "par maximum de vraisemblance sur les réponses traitées comme "
             "continues. Invariance longitudinale (%(levels)s) : le niveau "
-            "configural est retenu si CFI ≥ %(cfi)s et RMSEA ≤ %(rmsea)s ; chaque "
+            "configural est retenu si CFI ≥ %(cfi)s (Bentler et Bonett, 1980) et "
+            "RMSEA ≤ %(rmsea)s (Browne et Cudeck, 1993) ; chaque "
             "niveau suivant l’est si le CFI baisse d’au plus %(drop)s (Cheung et "
             "Rensvold, 2002) et le RMSEA monte d’au plus %(rise)s (Chen, 2007)."
         )
@@ -526,11 +528,23 @@ def _results(
         _diagnostics_table(report, styles),
         Paragraph(_("Évolution des scores par groupe"), styles["h2"]),
     ]
-    for section in report.skills:
-        figure = growth_figure(
-            results["growth"], section.key, section.title, simulated=report.simulated
+    drawings = [
+        figure_drawing(
+            growth_figure(
+                results["growth"],
+                section.key,
+                section.title,
+                simulated=report.simulated,
+            ),
+            CONTENT_WIDTH * 0.49,
         )
-        story.append(figure_drawing(figure, CONTENT_WIDTH * 0.78))
+        for section in report.skills
+    ]
+    pairs = [drawings[index : index + 2] for index in range(0, len(drawings), 2)]
+    if pairs and len(pairs[-1]) == 1:
+        pairs[-1].append(Spacer(1, 1))
+    if pairs:
+        story.append(Table(pairs, colWidths=[CONTENT_WIDTH / 2] * 2))
     story.append(Paragraph(_("Flux des élèves"), styles["h2"]))
     flow = [[row["stage"], row["programme"], row["comparison"]] for row in report.flow]
     story.append(

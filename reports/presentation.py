@@ -32,11 +32,18 @@ def fmt_ci(low: float | None, high: float | None, digits: int = 2) -> str:
 
 
 def fmt_p(value: float | None) -> str:
+    """Format a p-value with three decimals, or ``< 0.001`` below that."""
     if value is None:
         return NONE
     if value < 0.001:
         return "< " + fmt(0.001, 3)
     return fmt(value, 3)
+
+
+def p_clause(value: float | None) -> str:
+    """Return ``p = 0.012`` or ``p < 0.001``, for a sentence."""
+    text = fmt_p(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def fmt_percent(share: float | None, digits: int = 1) -> str:

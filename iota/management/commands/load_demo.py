@@ -1,14 +1,27 @@
-from django.core.management.base import BaseCommand
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 
 from accounts.pictures import pictures_of
 from iota.demo import DEMO_PASSWORD, load_demo_data
+from reports.services import analyse_now, data_fingerprint, latest_analysis
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo school, its accounts and a perseverance campaign with "
-        "simulated answers. Running it again keeps the existing data."
+        "Load the demo school, its accounts, a perseverance campaign and last "
+        "year's four-wave impact study, all with simulated answers, then analyse "
+        "the study. Running it again keeps the existing data."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--skip-analysis",
+            action="store_true",
+            help="do not compute the demo study's analysis now; the dashboard "
+            "queues it for a task worker (iota db_worker) instead",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         summary = load_demo_data()
@@ -17,6 +30,16 @@ class Command(BaseCommand):
             out.write(self.style.SUCCESS(f"Demo data loaded from {summary.source}."))
         else:
             out.write("Demo data already present: nothing changed.")
+        study = summary.study
+        if study is not None and not options["skip_analysis"]:
+            analysis = latest_analysis(study)
+            if analysis is None or analysis.fingerprint != data_fingerprint(study):
+                out.write("Analysing the demo study (mixed models, bootstrap, CFA)...")
+                started = time.monotonic()
+                analysis = analyse_now(study)
+                out.write(
+                    f"Analysis {analysis.status} in {time.monotonic() - started:.0f} s."
+                )
         out.write("")
         out.write(f"Accounts (password for all: {DEMO_PASSWORD}):")
         for email, role in summary.accounts:
@@ -35,6 +58,14 @@ class Command(BaseCommand):
             out.write(
                 f"  class {pupil.classroom.code}: {pupil.display_name}, "
                 f"pictures {pictures}"
+            )
+        if study is not None:
+            out.write("")
+            out.write(f"Impact study: {study.name}")
+            out.write(
+                "  dashboard "
+                f"{reverse('reports:dashboard', kwargs={'study_pk': study.pk})}, "
+                f"PDF {reverse('reports:report-pdf', kwargs={'study_pk': study.pk})}"
             )
         out.write("")
         out.write("Answers marked 'données simulées' were generated for the demo.")
