@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from dateutil.easter import easter
+import holidays
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,29 +41,15 @@ def _long_date(day: dt.date) -> str:
 
 @cache
 def public_holidays(year: int) -> frozenset[dt.date]:
-    """Return mainland France's eleven national public holidays (jours fériés).
+    """Return mainland France's national public holidays (jours fériés) in `year`.
 
-    Easter Monday, Ascension Thursday and Whit Monday follow Easter Sunday, which
-    `dateutil.easter` computes for the Gregorian calendar.
+    The dates come from the maintained `holidays` package (eleven days, Easter
+    Monday, Ascension Thursday and Whit Monday included).
     """
     # NOTE: the extra public holidays of Alsace-Moselle (Good Friday, 26 December) and
-    # the overseas abolition-of-slavery days are not included.
-    easter_sunday = easter(year)
-    return frozenset(
-        {
-            dt.date(year, 1, 1),
-            easter_sunday + dt.timedelta(days=1),
-            dt.date(year, 5, 1),
-            dt.date(year, 5, 8),
-            easter_sunday + dt.timedelta(days=39),
-            easter_sunday + dt.timedelta(days=50),
-            dt.date(year, 7, 14),
-            dt.date(year, 8, 15),
-            dt.date(year, 11, 1),
-            dt.date(year, 11, 11),
-            dt.date(year, 12, 25),
-        }
-    )
+    # the overseas abolition-of-slavery days are not included: the package has them
+    # per subdivision, and académies do not yet map to its subdivisions.
+    return frozenset(holidays.country_holidays("FR", years=year))
 
 
 def is_teaching_weekday(day: dt.date) -> bool:
