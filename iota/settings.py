@@ -157,6 +157,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/blockly", BASE_DIR / "node_modules" / "blockly"),
+    ("vendor/opendyslexic", BASE_DIR / "node_modules" / "@fontsource" / "opendyslexic"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
