@@ -224,14 +224,13 @@ def _check_frame(
                 "convert it with pandas.to_numeric",
                 column=skill,
             )
-    arm, wave = _check_labels(df, waves)
     frame = pd.DataFrame(
         {
             "pupil": pd.factorize(df["pupil"])[0],
             "class": pd.factorize(df["class"])[0],
             "school": pd.factorize(df["school"])[0],
-            "programme": (arm == "programme").to_numpy(),
-            "wave": pd.Categorical(wave, categories=list(waves)).codes,
+            "programme": _codes(df["arm"], ARMS, "arm") == 0,
+            "wave": _codes(df["wave"], waves, "wave"),
         }
     )
     for skill in skills:
@@ -241,7 +240,8 @@ def _check_frame(
     _check_constant(frame, "pupil", "class", "class", df["pupil"])
     _check_constant(frame, "class", "school", "school", df["class"])
     _check_constant(frame, "class", "programme", "arm", df["class"])
-    duplicated = frame.duplicated(["pupil", "wave"])
+    key = frame["pupil"].to_numpy(np.int64) * len(waves) + frame["wave"].to_numpy()
+    duplicated = pd.Series(key).duplicated()
     if duplicated.any():
         first = df.loc[duplicated.to_numpy()].iloc[0]
         raise ImpactError(
@@ -252,37 +252,32 @@ def _check_frame(
     return frame
 
 
-def _check_labels(
-    df: pd.DataFrame, waves: Sequence[str]
-) -> tuple[pd.Series, pd.Series]:
-    """Return the arm and wave columns as text; raise on an unknown value."""
-    arm = df["arm"].astype(str)
-    unknown_arms = sorted(set(arm.unique()) - set(ARMS))
-    if unknown_arms:
+def _codes(column: pd.Series, labels: Sequence[str], name: str) -> np.ndarray:
+    """Return each row's position in `labels`; raise naming any other value.
+
+    Only the distinct values are turned to text, so a categorical or integer
+    column of millions of rows is not converted row by row.
+    """
+    codes, uniques = pd.factorize(column)
+    text = [str(value) for value in uniques]
+    unknown = sorted(set(text) - set(labels))
+    if unknown or (codes < 0).any():
         raise ImpactError(
-            "arm",
-            f"unknown arm value(s) {', '.join(unknown_arms)}; use 'programme' or "
-            "'comparison'",
-            values=unknown_arms,
+            name,
+            f"unknown {name} value(s) {', '.join(unknown) or '(missing)'}; "
+            f"expected {', '.join(labels)}",
+            values=unknown,
         )
-    wave = df["wave"].astype(str)
-    unknown_waves = sorted(set(wave.unique()) - set(waves))
-    if unknown_waves:
-        raise ImpactError(
-            "wave",
-            f"unknown wave label(s) {', '.join(unknown_waves)}; expected "
-            f"{', '.join(waves)}",
-            values=unknown_waves,
-        )
-    return arm, wave
+    return np.array([list(labels).index(value) for value in text])[codes]
 
 
 def _check_constant(
     frame: pd.DataFrame, key: str, value: str, label: str, original: pd.Series
 ) -> None:
-    varying = frame.groupby(key)[value].nunique()
-    if (varying > 1).any():
-        code = int(varying.index[varying.to_numpy() > 1][0])
+    spread = frame.groupby(key)[value].agg(["min", "max"])
+    varying = spread.index[(spread["min"] != spread["max"]).to_numpy()]
+    if len(varying):
+        code = int(varying[0])
         name = original.iloc[int(np.flatnonzero(frame[key].to_numpy() == code)[0])]
         raise ImpactError(
             f"{key}_{label}",
@@ -423,7 +418,7 @@ def _did(
         estimate=cr1.estimate,
         cr1=cr1,
         bootstrap=bootstrap,
-        n_pupils=int(sample["pupil"].nunique()),
+        n_pupils=len(sample) // 2,
         n_classes=regression.n_clusters,
         means=means,
     )
@@ -547,8 +542,10 @@ def _attrition(
     records = []
     shares = {}
     for level, label in (("pupil", "pupils"), ("class", "classes")):
-        randomised = frame.groupby("programme")[level].nunique()
-        analysed = sample.groupby("programme")[level].nunique()
+        # Each pupil and class has one arm (checked), so distinct units per arm
+        # are the arm counts of the first row of each unit.
+        randomised = frame.drop_duplicates(level)["programme"].value_counts()
+        analysed = sample.drop_duplicates(level)["programme"].value_counts()
         for programme, arm in ((True, "programme"), (False, "comparison")):
             total = int(randomised.get(programme, 0))
             kept = int(analysed.get(programme, 0))
@@ -580,11 +577,11 @@ def _attrition(
 
 
 def _mdes(sample: pd.DataFrame, icc: float) -> DetectableEffect:
-    classes = sample.groupby("class")["programme"].first()
-    pupils = sample.groupby("class")["pupil"].nunique()
+    classes = sample.drop_duplicates("class")["programme"]
+    pupils = sample.drop_duplicates("pupil")
     return minimum_detectable_effect(
         n_clusters=len(classes),
-        cluster_size=float(pupils.mean()),
+        cluster_size=len(pupils) / len(classes),
         icc=min(max(icc, 0.0), 1.0),
         treated_share=float(classes.mean()),
     )
