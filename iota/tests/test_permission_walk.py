@@ -23,15 +23,15 @@ from activities.tests.content_factories import CONTENT_DIR
 from assessment.instruments import sync_instruments
 from assessment.models import Campaign, Instrument, Response, Wave, WaveSession
 from iota.testing import make_pupil, make_pupil_user
-from performance.definitions import sync_tasks
-from performance.models import Task
-from performance.services import GroupDraft, form_groups, open_task
 from learning.tests.helpers import (
     QUIZ_KEY,
     make_assignment,
     make_attempt,
     publish_starter,
 )
+from performance.definitions import sync_tasks
+from performance.models import Task
+from performance.services import GroupDraft, form_groups, open_task
 from studies.models import Study
 
 ROLES = (

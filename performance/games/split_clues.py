@@ -278,6 +278,8 @@ class SplitClues(GroupGame):
         return view
 
     def score(self, content: SplitCluesContent, state: State, seat: int) -> Scores:
+        # NOTE: on one shared device an action's seat is the name the pupils tapped
+        # before acting, so the balance there is only as exact as that tapping.
         actions = state["actions"]
         total = sum(actions)
         balance = 1 - (max(actions) - min(actions)) / total if total else None
