@@ -9,11 +9,8 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
 from assessment.instruments import InstrumentDefinition, Text, definition_of
 from assessment.models import Answer, Response, Wave
 from assessment.services import (
@@ -36,28 +32,11 @@ from assessment.services import (
     record_answer,
     start_response,
 )
-from iota.permissions import role_required
+from iota.permissions import pupil_api, pupil_page
 from learning.services import today_activities
 from schools.models import Pupil
 
 logger = logging.getLogger(__name__)
-
-
-def pupil_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let only pupils through, with a 403 for every other signed-in user.
-
-    Unlike role_required, superusers are rejected too, because these pages show a
-    pupil's own questionnaires and an adult has none.
-    """
-
-    @role_required(Role.PUPIL)
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.role != Role.PUPIL:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _pupil_of(request: HttpRequest) -> Pupil | None:
@@ -211,24 +190,6 @@ def player(request: HttpRequest, response_pk: int) -> HttpResponse:
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "message": message}, status=status)
-
-
-def pupil_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
-    """Return JSON errors to callers who are signed out or not pupils.
-
-    role_required redirects to the sign-in page, which a script's fetch would follow
-    and read as a success.
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-        if not request.user.is_authenticated:
-            return _error(401, "signed_out", _("Reconnecte-toi pour continuer."))
-        if request.user.role != Role.PUPIL:
-            return _error(403, "not_a_pupil", _("Cette page est réservée aux élèves."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,8 +13,9 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from schools.models import Classroom
@@ -49,6 +50,52 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def pupil_page(view: View) -> View:
+    """Let only pupils through, with a 403 for every other signed-in user.
+
+    Unlike role_required, superusers are rejected too, because these pages show a
+    pupil's own work and an adult has none.
+    """
+
+    @role_required(Role.PUPIL)
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # role_required has sent anonymous visitors to the pupils' sign-in page.
+        user = request.user
+        if not user.is_authenticated or user.role != Role.PUPIL:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def pupil_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """Return JSON errors to callers who are signed out or not pupils.
+
+    role_required redirects to the sign-in page, which a script's fetch would follow
+    and read as a success. The errors carry a stable `code` for the players' queue.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"code": "signed_out", "message": _("Reconnecte-toi pour continuer.")},
+                status=401,
+            )
+        if request.user.role != Role.PUPIL:
+            return JsonResponse(
+                {
+                    "code": "not_a_pupil",
+                    "message": _("Cette page est réservée aux élèves."),
+                },
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def classes_visible_to(user: User) -> QuerySet[Classroom]:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from activities.schemas import CodingContent, QuizContent
 from activities.services import content_of
-from assessment.player_views import pupil_api, pupil_page
+from iota.permissions import pupil_api, pupil_page
 from learning import players
 from learning.models import Attempt
 from learning.services import (
