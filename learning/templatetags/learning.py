@@ -1,19 +1,11 @@
-"""Template filters of the learning pages."""
+"""Template filters of the learning pages.
+
+Activity texts go through the `in_language` filter of `activities.templatetags`.
+"""
 
 from django import template
-from django.utils.translation import get_language
-
-from activities.schemas import Text
 
 register = template.Library()
-
-
-@register.filter
-def localized(text: Text | None) -> str:
-    """Return an activity text in the page's language, falling back on French."""
-    if text is None:
-        return ""
-    return text.get(get_language() or "fr")
 
 
 @register.filter

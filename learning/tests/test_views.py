@@ -147,6 +147,14 @@ class TestAssign:
         client.force_login(teacher)
         assert client.get(self.url("nothing-here")).status_code == 404
 
+    def test_texts_in_page_language(self, client, teacher, published):
+        client.force_login(teacher)
+        client.cookies.load({"django_language": "en"})
+        page = client.get(self.url(QUIZ_KEY)).content.decode()
+        assert "<h1>My computer</h1>" in page
+        # The questions have no English text, so they fall back on French.
+        assert "Avec quoi écris-tu un texte ?" in page
+
 
 class TestClassPlanAndResults:
     def test_plan_counts_finished_pupils(self, client, teacher, classroom, pupil):
