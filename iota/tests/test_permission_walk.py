@@ -87,6 +87,18 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
     "activities:handout": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
     "activities:handout-pdf": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
     "activities:versions": ("sheet_key", row(302, 403, 200, 200, 200, 200, 200)),
+    # Authoring changes what every class gets, so only coordinators and
+    # administrators write; every adult reads an activity's history.
+    "activities:history": ("key", row(302, 403, 200, 200, 200, 200, 200)),
+    "activities:authoring-list": ("", row(302, 403, 403, 403, 200, 403, 200)),
+    "activities:authoring-new": ("", row(302, 403, 403, 403, 200, 403, 200)),
+    "activities:authoring-create": ("kind", row(302, 403, 403, 403, 200, 403, 200)),
+    "activities:authoring-edit": ("key", row(302, 403, 403, 403, 200, 403, 200)),
+    # An empty form previews as its list of problems.
+    "activities:authoring-preview": (
+        "kind",
+        row(302, 403, 403, 403, 200, 403, 200),
+    ),
     # assessment
     "assessment:campaign-list": ("", row(302, 403, 200, 200, 200, 200, 200)),
     "assessment:campaign-create": ("", row(302, 403, 403, 403, 200, 403, 200)),
@@ -237,6 +249,7 @@ RULES.update(
 )
 POST_ONLY = {
     "reports:analyse",
+    "activities:authoring-preview",
     "performance:task-open",
     "performance:session-close",
     "performance:group-close-round",
@@ -348,6 +361,7 @@ def world(
             "group_pk": group.pk,
             "run_pk": run.pk,
             "key": activity.key,
+            "kind": activity.kind,
             "assignment_pk": assignment.pk,
         },
     )
