@@ -28,6 +28,7 @@ import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -295,8 +296,8 @@ class _AnswerWriter:
         key_field = Answer._meta.get_field("client_key")
         table = connection.ops.quote_name(Answer._meta.db_table)
         columns = ", ".join(
-            connection.ops.quote_name(Answer._meta.get_field(name).column)
-            for name in ("response", "item", "value", "client_key", "answered_at")
+            connection.ops.quote_name(column)
+            for column in ("response_id", "item", "value", "client_key", "answered_at")
         )
         received = connection.ops.adapt_datetimefield_value(timezone.now())
         rows = [
@@ -357,7 +358,7 @@ def _simulate_answers(
     last = len(waves) - 1
     class_by_id = {classroom.pk: classroom for classroom in classes}
     for pupil in pupils:
-        classroom = class_by_id[pupil.classroom_id]
+        classroom = class_by_id[cast(int, pupil.classroom_id)]
         programme = arms[classroom.pk] == "programme"
         for index, wave in enumerate(waves):
             if index > 0 and rng.random() < design.dropout:

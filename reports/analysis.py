@@ -34,7 +34,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 from statsmodels.stats.multitest import multipletests
 
-from assessment.clustered import ClusteredCells
+from assessment.clustered import ClusteredCells, WeightType
 from assessment.impact import BOOTSTRAP_BELOW, ImpactError, SkillImpact, analyse_impact
 from assessment.psychometrics import Psychometrics, analyse_psychometrics
 from reports.dataset import COMPLETED, StudyDataset, analysis_frame, study_dataset
@@ -256,14 +256,15 @@ def clustered_mean(
     """
     present = ~np.isnan(values)
     values, clusters = values[present], clusters[present]
+    classes = int(len(np.unique(clusters)))
     result: dict[str, float | int | None] = {
         "n": int(len(values)),
-        "classes": int(len(np.unique(clusters))),
+        "classes": classes,
         "mean": _number(values.mean()) if len(values) else None,
         "ci_low": None,
         "ci_high": None,
     }
-    if result["classes"] < 2 or len(values) < 3:
+    if classes < 2 or len(values) < 3:
         return result
     codes, _uniques = pd.factorize(clusters)
     counts = np.bincount(codes).astype(float)
@@ -360,7 +361,7 @@ def _impact(
 ) -> tuple[list[dict], list[dict], str]:
     """Analyse each skill on its own, so one skill's failure does not hide others."""
     classes = frame.loc[frame[dataset.skills].notna().any(axis=1), "class"].nunique()
-    weights = "webb" if classes < WEBB_BELOW else "rademacher"
+    weights: WeightType = "webb" if classes < WEBB_BELOW else "rademacher"
     rows, errors = [], []
     for skill in dataset.skills:
         try:
@@ -412,13 +413,16 @@ def _adjust_for_skills(rows: list[dict[str, Any]]) -> None:
 
 
 def invariance_verdicts(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Mark each invariance level as holding or not, by the rule at the top."""
+    """Mark each invariance level as supported or not, by the rule at the top.
+
+    A level is supported only when every less strict level before it is too.
+    """
     rows = []
-    holds_so_far = True
+    supported_so_far = True
     for record in records(table):
         cfi, rmsea = record.get("cfi"), record.get("rmsea")
         if record["model"] == "configural":
-            holds = (
+            supported = (
                 cfi is not None
                 and rmsea is not None
                 and cfi >= CONFIGURAL_MIN_CFI
@@ -426,14 +430,14 @@ def invariance_verdicts(table: pd.DataFrame) -> list[dict[str, Any]]:
             )
         else:
             delta_cfi, delta_rmsea = record.get("delta_cfi"), record.get("delta_rmsea")
-            holds = (
+            supported = (
                 delta_cfi is not None
                 and delta_rmsea is not None
                 and delta_cfi >= -MAX_CFI_DROP
                 and delta_rmsea <= MAX_RMSEA_RISE
             )
-        holds_so_far = holds_so_far and holds
-        rows.append({**record, "holds": holds_so_far})
+        supported_so_far = supported_so_far and supported
+        rows.append({**record, "supported": supported_so_far})
     return rows
 
 

@@ -166,6 +166,7 @@ def export_study(study: Study, user: User, export_format: str) -> ExportFile:
             f"unknown export format {export_format!r}; use one of "
             + ", ".join(ExportFormat.values)
         )
+    chosen = ExportFormat(export_format)
     dataset = study_dataset(study)
     frame = export_frame(dataset)
     if export_format == ExportFormat.PARQUET:
@@ -193,7 +194,7 @@ def export_study(study: Study, user: User, export_format: str) -> ExportFile:
     stamp = timezone.localdate().isoformat()
     suffix = "-excel" if export_format == ExportFormat.EXCEL_CSV else ""
     return ExportFile(
-        filename=f"iota-etude-{study.pk}-{stamp}{suffix}.{EXTENSIONS[export_format]}",
-        content_type=CONTENT_TYPES[export_format],
+        filename=f"iota-etude-{study.pk}-{stamp}{suffix}.{EXTENSIONS[chosen]}",
+        content_type=CONTENT_TYPES[chosen],
         content=content,
     )

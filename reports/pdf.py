@@ -3,7 +3,7 @@
 Sections: summary, design, methods, results (tables and vector plots), limitations.
 The design and methods are written from what the analysis recorded (arms, seed,
 strata, waves, estimators' settings, quality thresholds, consent rule), never from
-fixed text, so the report says what was actually done. When any response is
+fixed text, so the report states what was actually done. When any response is
 simulated, every page carries the words "données simulées" and the limitations
 say so first.
 """
@@ -161,7 +161,7 @@ def _summary(report: DashboardContext, results: dict[str, Any]) -> list[str]:
         }
     ]
     for section in report.skills:
-        if section.impact is None:
+        if section.impact is None or section.raw is None:
             texts.append(
                 _("%(skill)s : effet non estimé (%(reason)s).")
                 % {"skill": section.title, "reason": section.error}
@@ -615,7 +615,7 @@ def _results(
         )
     invariance = [
         [section.title, row["level"], row["n"], row["cfi"], row["rmsea"]]
-        + [row["delta_cfi"], row["delta_rmsea"], row["holds"]]
+        + [row["delta_cfi"], row["delta_rmsea"], row["supported"]]
         for section in report.skills
         for row in section.invariance
     ]
@@ -659,7 +659,7 @@ def build_report_pdf(
 ) -> bytes:
     """Write the PDF report of a finished analysis and return its bytes.
 
-    With `stale`, the report says that the data changed after the analysis.
+    With `stale`, the report states that the data changed after the analysis.
     """
     results = analysis.results
     report = dashboard_context(results, language=get_language())

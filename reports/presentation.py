@@ -183,7 +183,7 @@ def _invariance_rows(results: dict[str, Any], skill: str) -> list[dict[str, str]
             "delta_cfi": fmt(row["delta_cfi"], 3),
             "delta_rmsea": fmt(row["delta_rmsea"], 3),
             "delta_p": fmt_p(row["delta_p_value"]),
-            "holds": _("tenue") if row["holds"] else _("non tenue"),
+            "supported": _("tenue") if row["supported"] else _("non tenue"),
         }
         for row in results["invariance"]
         if row["skill"] == skill

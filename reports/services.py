@@ -71,10 +71,16 @@ def data_fingerprint(study: Study) -> str:
 
 
 def latest_analysis(study: Study) -> StudyAnalysis | None:
-    """Return the study's latest finished analysis, done or failed."""
+    """Return the study's latest finished analysis, done or failed.
+
+    A done analysis whose tables have an older layout than `RESULTS_VERSION` is
+    skipped, since the pages cannot read it.
+    """
     return (
-        StudyAnalysis.objects.filter(
-            study=study, status__in=[AnalysisStatus.DONE, AnalysisStatus.FAILED]
+        StudyAnalysis.objects.filter(study=study)
+        .filter(
+            Q(status=AnalysisStatus.FAILED)
+            | Q(status=AnalysisStatus.DONE, results__version=RESULTS_VERSION)
         )
         .order_by("-finished_at", "-pk")
         .first()

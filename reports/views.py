@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 REPORT_ROLES = (Role.COORDINATOR, Role.RESEARCHER, Role.ADMINISTRATOR)
 # A class mean over fewer completed questionnaires than this is not shown to
-# teachers: with two or three pupils a mean says too much about each of them.
+# teachers: with two or three pupils a mean reveals too much about each of them.
 MIN_PUPILS_FOR_MEAN = 5
 # Seconds between reloads of a dashboard waiting for its analysis.
 REFRESH_SECONDS = 15
@@ -258,16 +258,15 @@ def class_report(request: HttpRequest, study_pk: int, class_pk: int) -> HttpResp
     if not study.campaign.classes.filter(pk=classroom.pk).exists():
         raise Http404
     waves = list(study.campaign.waves.select_related("campaign__instrument"))
-    rows = []
-    for wave in waves:
-        report = build_wave_report(wave, [classroom], with_names=False)
-        rows.append(
-            {
-                "wave": wave,
-                "report": report,
-                "means_shown": report.completed >= MIN_PUPILS_FOR_MEAN,
-            }
-        )
+    reports = [build_wave_report(wave, [classroom]) for wave in waves]
+    rows = [
+        {
+            "wave": wave,
+            "report": report,
+            "means_shown": report.completed >= MIN_PUPILS_FOR_MEAN,
+        }
+        for wave, report in zip(waves, reports, strict=True)
+    ]
     arm = study.arms.filter(classroom=classroom).values_list("arm", flat=True).first()
     return render(
         request,
@@ -277,8 +276,8 @@ def class_report(request: HttpRequest, study_pk: int, class_pk: int) -> HttpResp
             "classroom": classroom,
             "rows": rows,
             "arm": arm,
-            "scales": rows[0]["report"].scales if rows else [],
+            "scales": reports[0].scales if reports else [],
             "min_pupils": MIN_PUPILS_FOR_MEAN,
-            "simulated": any(row["report"].has_simulated for row in rows),
+            "simulated": any(report.has_simulated for report in reports),
         },
     )

@@ -57,19 +57,19 @@ def _invariance_table(configural_cfi, metric_delta_cfi, scalar_delta_cfi):
     )
 
 
-def test_invariance_holds_within_the_thresholds():
+def test_invariance_supported_within_thresholds():
     rows = invariance_verdicts(_invariance_table(0.96, -0.005, -0.009))
-    assert [row["holds"] for row in rows] == [True, True, True]
+    assert [row["supported"] for row in rows] == [True, True, True]
 
 
 def test_invariance_fails_after_a_large_cfi_drop():
     rows = invariance_verdicts(_invariance_table(0.96, -0.02, 0.0))
-    assert [row["holds"] for row in rows] == [True, False, False]
+    assert [row["supported"] for row in rows] == [True, False, False]
 
 
 def test_invariance_fails_with_a_poor_configural_fit():
     rows = invariance_verdicts(_invariance_table(0.85, 0.0, 0.0))
-    assert [row["holds"] for row in rows] == [False, False, False]
+    assert [row["supported"] for row in rows] == [False, False, False]
 
 
 def test_analysis_counts_the_flow(small_study):
