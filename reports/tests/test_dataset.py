@@ -1,4 +1,6 @@
+import datetime as dt
 import math
+import uuid
 
 import pandas as pd
 import pytest
@@ -6,7 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Answer, Response
+from assessment.services import wave_window_for
 from iota.demo_study import DemoStudyDesign, create_demo_study
+from performance.definitions import sync_tasks
+from performance.models import Task
+from performance.services import open_task, record_event, run_scores, start_run
 from reports.dataset import (
     ABSENT,
     COMPLETED,
@@ -14,6 +20,7 @@ from reports.dataset import (
     class_pseudonym,
     school_pseudonym,
     study_dataset,
+    task_column,
 )
 from schools.models import Pupil
 from studies.models import Consent, ConsentStatus
@@ -160,3 +167,47 @@ def test_dataset_answers_match_the_database(small_study):
     assert Pupil.objects.filter(classroom__campaigns=small_study.campaign).count() > (
         research.count()
     )
+
+
+def test_dataset_adds_task_scores(small_study):
+    sync_tasks()
+    task = Task.objects.filter(key="perseverance-puzzles").latest("loaded_at")
+    wave = small_study.campaign.waves.get(label="T1")
+    pupil = research_pupils(small_study).select_related("classroom").first()
+    now = wave_window_for(wave, pupil.classroom)[0] + dt.timedelta(hours=10)
+    session = open_task(task, wave, pupil.classroom, None, now=now)
+    run = start_run(session, pupil, now=now)
+    for number in range(1, 6):
+        for offset, (kind, payload) in enumerate(
+            [
+                ("choose", {"round": number, "level": "easy"}),
+                ("end", {"round": number, "outcome": "give_up", "elapsed_ms": 900}),
+            ]
+        ):
+            record_event(
+                run,
+                key=uuid.uuid4(),
+                kind=kind,
+                payload=payload,
+                seq=2 * number + offset,
+                occurred_at=now,
+                now=now,
+            )
+    run.refresh_from_db()
+    assert run.completed_at is not None
+
+    dataset = study_dataset(small_study)
+    expected = run_scores(run)
+    columns = [task_column(task.key, name) for name in expected]
+    assert dataset.task_columns == columns
+    row = dataset.frame[
+        (dataset.frame["pupil"] == pupil_pseudonym(pupil.ine_hash))
+        & (dataset.frame["wave"] == "T1")
+    ].iloc[0]
+    for column, value in zip(columns, expected.values(), strict=True):
+        if value is None:
+            assert math.isnan(row[column])
+        else:
+            assert row[column] == pytest.approx(value)
+    others = dataset.frame[dataset.frame["wave"] != "T1"]
+    assert others[columns].isna().all().all()
