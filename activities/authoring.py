@@ -660,14 +660,29 @@ def _form_problem(problem: Problem, reading: FormReading) -> Problem:
     reason = problem.reason
     if reason == _("clé obligatoire absente"):
         reason = _("champ obligatoire : remplissez-le")
+    language = problem.field_path.rpartition(".")[2]
+    if language in ("fr", "en"):
+        # A text field has two inputs: say which one is wrong.
+        where = _("en français") if language == "fr" else _("en anglais")
+        reason = f"{where} : {reason}"
     if problem.field_path == "solution":
         failure = explain_solution_failure(reading.data)
         if failure is not None:
             reason = failure
-    line = reading.program_lines.get(problem.field_path)
+    line = _program_line(problem.field_path, reading.program_lines)
     if line is not None:
         reason = _("ligne %(line)s : %(reason)s") % {"line": line, "reason": reason}
     return Problem(problem.field_path, reason)
+
+
+def _program_line(path: str, program_lines: dict[str, int]) -> int | None:
+    """Return the line of the block that `path` is in, such as solution[1].repeat."""
+    while path:
+        if path in program_lines:
+            return program_lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 def explain_solution_failure(data: dict[str, Any]) -> str | None:

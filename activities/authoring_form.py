@@ -397,7 +397,8 @@ def _widget(description: FieldDescription) -> str:
 def _choice_label(field_name: str, choice: dict[str, Any]) -> str:
     value = str(choice["value"])
     if field_name == "allowed_blocks":
-        return f"{value} ({block_labels()[BLOCK_NAMES[value]]})"
+        label = block_labels()[BLOCK_NAMES[value]].replace("%1", "N")
+        return f"{value} ({label})"
     if field_name == "type":
         return str(VARIANT_LABELS.get(value, value))
     return str(CHOICE_LABELS.get(value, choice.get("label", value)))
