@@ -1,11 +1,12 @@
 """The data the quiz and coding players receive, built from a published version.
 
 The players get what they need to show an activity and nothing that gives its
-answers away: no `correct` flag, no expected number, ordering items and matching
-pairs shuffled, and no reference solution of a challenge.
+answers away. A quiz has no `correct` flag, no expected number and no feedback
+before the answers are sent. Its choices and items carry the opaque ids of a
+`QuizLayout` in place of the content's keys, and its ordering items and both columns
+of a matching question are shuffled. A challenge has no reference solution.
 """
 
-import random
 from typing import Any
 
 from django.templatetags.static import static
@@ -27,6 +28,7 @@ from activities.schemas import (
     Text,
 )
 from learning.models import Assignment, Attempt, PupilProfile
+from learning.quiz_layout import QuizLayout
 
 
 def _text(text: Text | None) -> dict[str, str] | None:
@@ -71,14 +73,7 @@ def _common(assignment: Assignment, profile: PupilProfile) -> dict[str, Any]:
 # Quizzes.
 
 
-def _shuffled(values: list[Any], seed: str) -> list[Any]:
-    # A seed per pupil and question keeps the order the same across reloads.
-    copy = list(values)
-    random.Random(seed).shuffle(copy)
-    return copy
-
-
-def _question_payload(question: Any, seed: str) -> dict[str, Any]:
+def _question_payload(question: Any, layout: QuizLayout) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "key": question.key,
         "type": question.type,
@@ -93,24 +88,37 @@ def _question_payload(question: Any, seed: str) -> dict[str, Any]:
         else None,
     }
     if isinstance(question, SingleChoice | MultipleChoice):
+        # Choices keep the author's order, which may end on "none of these".
         payload["choices"] = [
-            {"key": choice.key, **(_text(choice.text) or {})}
+            {
+                "id": layout.item_id(question.key, "choice", choice.key),
+                **(_text(choice.text) or {}),
+            }
             for choice in question.choices
         ]
     elif isinstance(question, Ordering):
         payload["items"] = [
-            {"key": item.key, **(_text(item.text) or {})}
-            for item in _shuffled(question.items, f"{seed}:{question.key}")
+            {
+                "id": layout.item_id(question.key, "item", item.key),
+                **(_text(item.text) or {}),
+            }
+            for item in layout.shuffled(question.key, "item", question.items)
         ]
     elif isinstance(question, Matching):
+        left, right = layout.matching_columns(question)
         payload["left"] = [
-            {"key": pair.key, **(_text(pair.left) or {})} for pair in question.pairs
+            {
+                "id": layout.item_id(question.key, "left", pair.key),
+                **(_text(pair.left) or {}),
+            }
+            for pair in left
         ]
-        # NOTE: the right items carry their pair's key, which the scoring expects
-        # back, so a pupil reading the page's source can see the pairs.
         payload["right"] = [
-            {"key": pair.key, **(_text(pair.right) or {})}
-            for pair in _shuffled(question.pairs, f"{seed}:{question.key}")
+            {
+                "id": layout.item_id(question.key, "right", pair.key),
+                **(_text(pair.right) or {}),
+            }
+            for pair in right
         ]
     elif isinstance(question, Numeric):
         payload["unit"] = _text(question.unit)
@@ -164,16 +172,18 @@ def quiz_data(
     content: QuizContent,
     profile: PupilProfile,
     last: Attempt | None,
+    layout: QuizLayout,
 ) -> dict[str, Any]:
-    """Return the quiz player's data for one pupil."""
-    seed = f"{assignment.pk}:{profile.pupil_id}"
+    """Return the quiz player's data for one pupil and one attempt's layout."""
     return {
         **_common(assignment, profile),
         "versionId": version.pk,
+        # The player sends the seed back with the answers, to decode their ids.
+        "seed": layout.seed,
         "title": _text(content.title),
         "instructions": _text(content.instructions) or _text(content.summary),
         "questions": [
-            _question_payload(question, seed) for question in content.questions
+            _question_payload(question, layout) for question in content.questions
         ],
         "lastResult": {"score": last.score, "maxScore": last.max_score}
         if last is not None

@@ -31,6 +31,7 @@ from learning.models import (
     Outcome,
     PupilProfile,
 )
+from learning.quiz_layout import QuizLayout
 from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
@@ -504,7 +505,8 @@ class AttemptSubmission:
     finished_at: dt.datetime
     time_spent_seconds: int
     hints_used: int
-    answers: dict[str, Any] | None = None  # quizzes
+    answers: dict[str, Any] | None = None  # quizzes, in the ids of the page's layout
+    seed: int | None = None  # quizzes: the seed of the page's QuizLayout
     program: dict[str, Any] | None = None  # coding challenges
 
 
@@ -543,7 +545,7 @@ def record_attempt(
         raise AttemptRejectedError(
             _("Cette activité se fait en classe, sans écran."), code="not_playable"
         )
-    scored = _score(version, submission)
+    scored = _score(assignment, pupil, version, submission)
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -582,7 +584,22 @@ def _duplicate(known: Attempt, assignment: Assignment, pupil: Pupil) -> AttemptO
     return AttemptOutcome("duplicate", known)
 
 
-def _score(version: ActivityVersion, submission: AttemptSubmission) -> dict[str, Any]:
+def quiz_layout(assignment: Assignment, pupil: Pupil) -> QuizLayout:
+    """Return the layout of the pupil's next attempt at a quiz.
+
+    Its seed counts the pupil's stored attempts, so reloading the page keeps the
+    layout and each stored attempt moves the next one to a new layout.
+    """
+    seed = Attempt.objects.filter(assignment=assignment, pupil=pupil).count()
+    return QuizLayout(assignment.pk, pupil.pk, seed)
+
+
+def _score(
+    assignment: Assignment,
+    pupil: Pupil,
+    version: ActivityVersion,
+    submission: AttemptSubmission,
+) -> dict[str, Any]:
     content = content_of(version)
     if isinstance(content, QuizContent):
         if submission.answers is None:
@@ -590,8 +607,15 @@ def _score(version: ActivityVersion, submission: AttemptSubmission) -> dict[str,
                 _("answers is missing: send the quiz answers by question key"),
                 code="invalid_request",
             )
+        if submission.seed is None:
+            raise AttemptRejectedError(
+                _("seed is missing: send the seed the quiz page gave with its ids"),
+                code="invalid_request",
+            )
+        layout = QuizLayout(assignment.pk, pupil.pk, submission.seed)
+        answers = layout.decode_answers(content.questions, submission.answers)
         try:
-            result = score_quiz(content, submission.answers)
+            result = score_quiz(content, answers)
         except QuizAnswerError as error:
             raise AttemptRejectedError(str(error), code="invalid_request") from error
         return {
@@ -600,7 +624,8 @@ def _score(version: ActivityVersion, submission: AttemptSubmission) -> dict[str,
             "outcome": Outcome.FINISHED,
             "detail": "",
             "blocks_used": None,
-            "submission": {"answers": submission.answers},
+            # Stored in the content's keys, so the attempt can be scored again.
+            "submission": {"answers": answers, "seed": submission.seed},
         }
     if not isinstance(content, CodingContent):
         raise AttemptRejectedError(

@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from activities.content import load_content_file
 from activities.models import Activity
-from activities.services import publish_content
+from activities.schemas import QuizContent
+from activities.services import content_of, publish_content
 from activities.tests.content_factories import CONTENT_DIR
 from learning.models import Assignment, Attempt, Outcome
+from learning.quiz_layout import QuizLayout
 from schools.models import Classroom, Pupil
 
 # Starter activities the tests play: a straight corridor, a quiz of every question
@@ -63,3 +65,45 @@ def make_attempt(
         outcome=Outcome.SUCCESS if score == max_score else Outcome.NOT_YET,
         submission={},
     )
+
+
+def answers_in_ids(
+    assignment: Assignment, pupil: Pupil, answers: dict, seed: int = 0
+) -> dict:
+    """Write quiz `answers` given in the content's keys in the ids a page shows.
+
+    The seed 0 is the layout of a pupil's first attempt.
+    """
+    version = assignment.activity.current_version
+    assert version is not None
+    content = content_of(version)
+    assert isinstance(content, QuizContent)
+    layout = QuizLayout(assignment.pk, pupil.pk, seed)
+    sides = {
+        "single_choice": "choice",
+        "multiple_choice": "choice",
+        "ordering": "item",
+    }
+    encoded: dict = {}
+    for question in content.questions:
+        if question.key not in answers:
+            continue
+        answer = answers[question.key]
+        if question.type == "matching":
+            encoded[question.key] = {
+                layout.item_id(question.key, "left", left): layout.item_id(
+                    question.key, "right", right
+                )
+                for left, right in answer.items()
+            }
+        elif question.type in sides:
+            side = sides[question.type]
+            if isinstance(answer, list):
+                encoded[question.key] = [
+                    layout.item_id(question.key, side, key) for key in answer
+                ]
+            else:
+                encoded[question.key] = layout.item_id(question.key, side, answer)
+        else:
+            encoded[question.key] = answer
+    return encoded

@@ -21,11 +21,16 @@ from learning.tests.helpers import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# quiz-mon-ordinateur answered right: matching, single choice, ordering, number.
+# quiz-mon-ordinateur answered right, by the texts a pupil reads on the buttons:
+# matching, single choice, ordering, number.
 QUIZ_ANSWERS = {
-    "q1": {"screen": "screen", "keyboard": "keyboard", "mouse": "mouse"},
-    "q2": "keyboard",
-    "q3": ["wait", "cables", "adult"],
+    "q1": {"1": "l’écran", "2": "le clavier", "3": "la souris"},
+    "q2": "le clavier",
+    "q3": [
+        "J’attends un peu.",
+        "Je vérifie que tout est bien branché.",
+        "Je demande de l’aide à un adulte.",
+    ],
     "q4": "8",
 }
 
@@ -135,16 +140,24 @@ def test_wrong_program_not_recorded_as_success(page, live_server, classroom):
     assert attempt.blocks_used == 1
 
 
+def match_pairs(page, pairs: dict) -> None:
+    for left, right in pairs.items():
+        page.get_by_role("button", name=left, exact=True).click()
+        page.get_by_role("button", name=right, exact=True).click()
+
+
+def put_in_order(page, texts: list) -> None:
+    for text in texts:
+        page.get_by_role("button", name=text, exact=True).click()
+
+
 def answer_quiz(page, answers: dict) -> None:
     page.wait_for_selector('[data-screen="question"][data-question="q1"]')
-    for left, right in answers["q1"].items():
-        page.click(f'button[data-left="{left}"]')
-        page.click(f'button[data-right="{right}"]')
+    match_pairs(page, answers["q1"])
     page.click("button.next")
-    page.click(f'button[data-choice="{answers["q2"]}"]')
+    page.get_by_role("button", name=answers["q2"], exact=True).click()
     page.click("button.next")
-    for key in answers["q3"]:
-        page.click(f'button[data-item="{key}"]')
+    put_in_order(page, answers["q3"])
     page.click("button.next")
     page.fill("input.numeric-input", answers["q4"])
 
@@ -168,6 +181,14 @@ def test_quiz_scored_by_server(page, live_server, classroom):
     )
     assert set(statuses) == {"correct"}
 
+    # Replaying loads the next attempt's layout, with new ids.
+    first_ids = page.locator("#quiz-data").inner_text()
+    page.click("button.replay")
+    page.wait_for_selector('[data-screen="intro"]')
+    data = page.evaluate("JSON.parse(document.getElementById('quiz-data').text)")
+    assert data["seed"] == 1
+    assert page.locator("#quiz-data").inner_text() != first_ids
+
 
 def test_quiz_answers_survive_reload_and_offline(page, live_server, classroom):
     assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
@@ -176,23 +197,18 @@ def test_quiz_answers_survive_reload_and_offline(page, live_server, classroom):
     open_activity(page, live_server, assignment)
     page.click("button.start")
     page.wait_for_selector('[data-question="q1"]')
-    for left, right in QUIZ_ANSWERS["q1"].items():
-        page.click(f'button[data-left="{left}"]')
-        page.click(f'button[data-right="{right}"]')
+    match_pairs(page, QUIZ_ANSWERS["q1"])
     page.click("button.next")
-    page.click('button[data-choice="keyboard"]')
+    keyboard = page.get_by_role("button", name=QUIZ_ANSWERS["q2"], exact=True)
+    keyboard.click()
 
     page.reload()
     page.wait_for_selector('[data-screen="question"][data-question="q2"]')
-    assert (
-        page.locator('button[data-choice="keyboard"]').get_attribute("aria-pressed")
-        == "true"
-    )
+    assert keyboard.get_attribute("aria-pressed") == "true"
 
     page.context.set_offline(True)
     page.click("button.next")
-    for key in QUIZ_ANSWERS["q3"]:
-        page.click(f'button[data-item="{key}"]')
+    put_in_order(page, QUIZ_ANSWERS["q3"])
     page.click("button.next")
     page.fill("input.numeric-input", "8")
     page.click("button.finish")

@@ -20,6 +20,8 @@ from learning.services import (
     class_plan,
     move_assignment,
     pupil_progress,
+    quiz_feedback,
+    quiz_layout,
     record_attempt,
     remove_assignment,
     set_accommodations,
@@ -29,6 +31,7 @@ from learning.tests.helpers import (
     CODING_KEY,
     QUIZ_KEY,
     UNPLUGGED_KEY,
+    answers_in_ids,
     make_assignment,
     make_attempt,
     publish_starter,
@@ -220,19 +223,67 @@ class TestRecordAttempt:
         assert attempt.outcome == Outcome.NOT_YET
 
     def test_quiz_scored_on_server(self, quiz, pupil):
-        attempt = record_attempt(quiz, pupil, submission(answers=RIGHT_QUIZ)).attempt
+        answers = answers_in_ids(quiz, pupil, RIGHT_QUIZ)
+        sent = submission(answers=answers, seed=0)
+        attempt = record_attempt(quiz, pupil, sent).attempt
         assert attempt.outcome == Outcome.FINISHED
         assert attempt.score == attempt.max_score
         assert attempt.blocks_used is None
+        # Stored in the content's keys, so the attempt can be scored again.
+        assert attempt.submission == {"answers": RIGHT_QUIZ, "seed": 0}
 
     def test_quiz_partial_score(self, quiz, pupil):
-        answers = dict(RIGHT_QUIZ, q2="screen")
-        attempt = record_attempt(quiz, pupil, submission(answers=answers)).attempt
+        answers = answers_in_ids(quiz, pupil, dict(RIGHT_QUIZ, q2="screen"))
+        sent = submission(answers=answers, seed=0)
+        attempt = record_attempt(quiz, pupil, sent).attempt
         assert 0 < attempt.score < attempt.max_score
+
+    def test_quiz_content_keys_score_nothing(self, quiz, pupil):
+        # Keys read from the content, not ids of the page, are unknown ids.
+        attempt = record_attempt(
+            quiz, pupil, submission(answers=RIGHT_QUIZ, seed=0)
+        ).attempt
+        statuses = {item.key: item.status for item in quiz_feedback(attempt).questions}
+        assert statuses == {
+            "q1": "invalid",
+            "q2": "invalid",
+            "q3": "invalid",
+            "q4": "correct",  # a number has no ids
+        }
+        assert attempt.score == 1
+        assert attempt.submission["answers"]["q2"] == "?keyboard"
+
+    def test_quiz_ids_of_other_seed_score_nothing(self, quiz, pupil):
+        answers = answers_in_ids(quiz, pupil, RIGHT_QUIZ, seed=1)
+        attempt = record_attempt(
+            quiz, pupil, submission(answers=answers, seed=0)
+        ).attempt
+        assert attempt.score == 1
+
+    def test_quiz_ids_of_classmate_score_nothing(self, quiz, pupil, classroom):
+        classmate = make_pupil(classroom, "Tom")
+        answers = answers_in_ids(quiz, classmate, RIGHT_QUIZ)
+        attempt = record_attempt(
+            quiz, pupil, submission(answers=answers, seed=0)
+        ).attempt
+        assert attempt.score == 1
+
+    def test_quiz_without_seed_rejected(self, quiz, pupil):
+        answers = answers_in_ids(quiz, pupil, RIGHT_QUIZ)
+        with pytest.raises(AttemptRejectedError) as raised:
+            record_attempt(quiz, pupil, submission(answers=answers))
+        assert raised.value.code == "invalid_request"
+        assert "seed" in raised.value.message
+
+    def test_quiz_layout_seed_counts_attempts(self, quiz, coding, pupil):
+        assert quiz_layout(quiz, pupil).seed == 0
+        make_attempt(quiz, pupil)
+        make_attempt(coding, pupil)
+        assert quiz_layout(quiz, pupil).seed == 1
 
     def test_quiz_unknown_question_rejected(self, quiz, pupil):
         with pytest.raises(AttemptRejectedError) as raised:
-            record_attempt(quiz, pupil, submission(answers={"q99": "a"}))
+            record_attempt(quiz, pupil, submission(answers={"q99": "a"}, seed=0))
         assert raised.value.code == "invalid_request"
 
     def test_quiz_without_answers_rejected(self, quiz, pupil):

@@ -16,6 +16,7 @@ from learning.tests.helpers import (
     CODING_KEY,
     QUIZ_KEY,
     UNPLUGGED_KEY,
+    answers_in_ids,
     make_assignment,
     make_attempt,
     publish_starter,
@@ -224,12 +225,15 @@ class TestPlay:
         start = html.index(">", start) + 1
         return json.loads(html[start : html.index("</script>", start)])
 
+    def quiz_data(self, client, assignment) -> dict:
+        response = client.get(reverse("learning:play", args=[assignment.pk]))
+        assert response.status_code == 200
+        return self.player_data(response, "quiz-data")
+
     def test_quiz_data_hides_answers(self, pupil_client, classroom):
         assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
-        response = pupil_client.get(reverse("learning:play", args=[assignment.pk]))
-        data = self.player_data(response, "quiz-data")
+        data = self.quiz_data(pupil_client, assignment)
         text = json.dumps(data)
-        assert response.status_code == 200
         assert [question["key"] for question in data["questions"]] == [
             "q1",
             "q2",
@@ -239,6 +243,35 @@ class TestPlay:
         assert '"correct"' not in text
         assert '"answer"' not in text
         assert "feedback" not in text
+        # The content's keys of choices, items and pairs stay on the server.
+        for key in ("screen", "keyboard", "mouse", "speaker", "wait", "cables"):
+            assert f'"{key}"' not in text
+
+    def test_quiz_matching_sides_unrelated(self, pupil_client, classroom):
+        assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+        matching = self.quiz_data(pupil_client, assignment)["questions"][0]
+        left_ids = {item["id"] for item in matching["left"]}
+        right_ids = {item["id"] for item in matching["right"]}
+        assert matching["type"] == "matching"
+        assert left_ids.isdisjoint(right_ids)
+        assert len(left_ids) == len(right_ids) == 3
+
+    def test_quiz_layout_kept_on_reload(self, pupil_client, classroom):
+        assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+        first = self.quiz_data(pupil_client, assignment)
+        again = self.quiz_data(pupil_client, assignment)
+        assert first["seed"] == 0
+        assert again["questions"] == first["questions"]
+
+    def test_quiz_layout_new_after_attempt(self, pupil_client, classroom, pupil):
+        assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+        first = self.quiz_data(pupil_client, assignment)
+        make_attempt(assignment, pupil)
+        second = self.quiz_data(pupil_client, assignment)
+        first_ids = [choice["id"] for choice in first["questions"][1]["choices"]]
+        second_ids = [choice["id"] for choice in second["questions"][1]["choices"]]
+        assert second["seed"] == 1
+        assert set(first_ids).isdisjoint(second_ids)
 
     def test_coding_data_hides_solution(self, pupil_client, classroom):
         assignment = make_assignment(publish_starter(CODING_KEY), classroom)
@@ -292,10 +325,11 @@ class TestAttemptsApi:
         assert response.json()["score"] == 0
         assert response.json()["outcome"] == "not_yet"
 
-    def test_quiz_returns_feedback(self, pupil_client, classroom):
+    def test_quiz_returns_feedback(self, pupil_client, classroom, pupil):
         assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+        answers = answers_in_ids(assignment, pupil, {"q2": "screen"})
         response = self.post(
-            pupil_client, assignment, self.body(answers={"q2": "screen"})
+            pupil_client, assignment, self.body(answers=answers, seed=0)
         )
         questions = {item["key"]: item for item in response.json()["questions"]}
         assert questions["q2"]["status"] == "wrong"
@@ -309,6 +343,9 @@ class TestAttemptsApi:
             ({"finished_at": "2026-12-01T10:00:00"}, "finished_at"),
             ({"time_spent_seconds": -3}, "time_spent_seconds"),
             ({"program": None}, "program"),
+            ({"seed": -1}, "seed"),
+            ({"seed": "0"}, "seed"),
+            ({"seed": 2**40}, "seed"),
         ],
     )
     def test_invalid_body_names_field(self, pupil_client, classroom, change, field):

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -35,6 +35,7 @@ from learning.services import (
     last_attempt,
     pupil_progress,
     quiz_feedback,
+    quiz_layout,
     record_attempt,
     version_to_play,
 )
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 # A longer time is a tab left open overnight, not time spent on the activity.
 MAX_TIME_SPENT_SECONDS = 6 * 3600
 MAX_HINTS = 100
+# A seed counts a pupil's attempts at one quiz, so a larger one is not from the page.
+MAX_SEED = 2**31 - 1
 
 
 def _pupil_of(request: HttpRequest) -> Pupil | None:
@@ -70,7 +73,12 @@ def play(request: HttpRequest, assignment_pk: int) -> HttpResponse:
     context: dict[str, Any] = {"assignment": assignment, "title": content.title.fr}
     if isinstance(content, QuizContent):
         context["player_data"] = players.quiz_data(
-            assignment, version, content, profile, last_attempt(assignment, pupil)
+            assignment,
+            version,
+            content,
+            profile,
+            last_attempt(assignment, pupil),
+            quiz_layout(assignment, pupil),
         )
         return render(request, "learning/quiz_player.html", context)
     if isinstance(content, CodingContent):
@@ -96,8 +104,9 @@ def attempts_api(request: HttpRequest, assignment_pk: int) -> JsonResponse:
     """GET: the pupil's attempts at the assignment. POST: store one attempt.
 
     POST body: {"key": UUID, "started_at", "finished_at": ISO 8601 with a time zone,
-    "time_spent_seconds": int, "hints_used": int, and "answers" (a quiz, by question
-    key) or "program" (a coding challenge, the Blockly workspace JSON)}. Status 201
+    "time_spent_seconds": int, "hints_used": int, and either "answers" and "seed" (a
+    quiz: the answers by question key in the page's item ids, and the page's seed)
+    or "program" (a coding challenge, the Blockly workspace JSON)}. Status 201
     for a new attempt, 200 when the key was already stored; the body carries the
     score the server computed.
     """
@@ -161,6 +170,9 @@ def parse_submission(body: bytes) -> AttemptSubmission:
         raise ValueError("program must be the Blockly workspace JSON object")
     if answers is None and program is None:
         raise ValueError("answers or program is missing: send one of them")
+    seed = data.get("seed")
+    if seed is not None and not _is_count(seed, MAX_SEED):
+        raise ValueError(f"seed {seed!r} is not the whole number the quiz page gave")
     finished_at = _parse_moment(data.get("finished_at"), "finished_at")
     return AttemptSubmission(
         key=key,
@@ -171,6 +183,7 @@ def parse_submission(body: bytes) -> AttemptSubmission:
         ),
         hints_used=_parse_count(data.get("hints_used", 0), "hints_used", MAX_HINTS),
         answers=answers,
+        seed=seed,
         program=program,
     )
 
@@ -184,8 +197,14 @@ def _parse_moment(value: object, field: str) -> dt.datetime:
     return moment
 
 
-def _parse_count(value: object, field: str, maximum: int) -> int:
+def _is_count(value: object, maximum: int | None = None) -> TypeGuard[int]:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return False
+    return maximum is None or value <= maximum
+
+
+def _parse_count(value: object, field: str, maximum: int) -> int:
+    if not _is_count(value):
         raise ValueError(f"{field} {value!r} is not a whole number of 0 or more")
     # A device clock that jumped gives absurd durations: keep the attempt, capped.
     return min(value, maximum)

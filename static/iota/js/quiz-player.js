@@ -1,11 +1,14 @@
 // The quiz player: one question per screen, big answer buttons, progress dots, hints
 // and read-aloud. It shows the five question types of activities/schemas.py and
-// keeps each answer in the shape activities/quiz_scoring.py scores: a choice key, a
-// list of choice keys, the item keys in order, {left key: right key}, or a number. The pupil's choices are kept in localStorage as they are made, so a
-// reload or a closed tab resumes at the same question. At the end the whole quiz is
-// sent as one attempt through the AnswerQueue, which keeps it until the server
-// acknowledges it. The server scores the answers and sends the score back; this file
-// never decides whether an answer is right.
+// keeps each answer in the shape activities/quiz_scoring.py scores: a choice id, a
+// list of choice ids, the item ids in order, {left id: right id}, or a number. The
+// ids are opaque: the server made them for this attempt (learning/quiz_layout.py)
+// and maps them back to the quiz's keys with the seed sent along. The pupil's
+// choices are kept in localStorage as they are made, so a reload or a closed tab
+// resumes at the same question. At the end the whole quiz is sent as one attempt
+// through the AnswerQueue, which keeps it until the server acknowledges it. The
+// server scores the answers and sends the score back; this file never decides
+// whether an answer is right, and it cannot, because it has no answers.
 
 import { AnswerQueue, newKey } from "./player-queue.js";
 import { format, make, queueStatusText, readAloud } from "./player-dom.js";
@@ -18,7 +21,7 @@ class QuizPlayer {
     this.data = data;
     this.strings = data.strings;
     this.questions = data.questions;
-    this.storageKey = `iota.quiz.v1.${data.assignmentId}`;
+    this.storageKey = `iota.quiz.v2.${data.assignmentId}`;
     this.queue = new AnswerQueue({
       responseId: `quiz-${data.assignmentId}`,
       url: data.attemptUrl,
@@ -26,7 +29,11 @@ class QuizPlayer {
       onAcknowledged: (entry, body) => this.acknowledged(entry, body),
       onRejected: (entry, body) => this.rejected(entry, body),
     });
-    const draft = this.readDraft();
+    let draft = this.readDraft();
+    if (draft.seed !== data.seed) {
+      // A draft of another layout names ids this page does not show.
+      draft = {};
+    }
     this.answers = draft.answers || {};
     this.hintsShown = new Set(draft.hintsShown || []);
     this.selectedLeft = null;
@@ -55,6 +62,7 @@ class QuizPlayer {
         window.localStorage.removeItem(this.storageKey);
       } else {
         window.localStorage.setItem(this.storageKey, JSON.stringify({
+          seed: this.data.seed,
           startedAt: this.startedAt,
           answers: this.answers,
           index: this.index,
@@ -97,31 +105,31 @@ class QuizPlayer {
     }
   }
 
-  toggleChoice(question, choiceKey) {
+  toggleChoice(question, choiceId) {
     if (question.type === "single_choice") {
-      this.setAnswer(question, choiceKey);
+      this.setAnswer(question, choiceId);
       return;
     }
     const current = this.answerOf(question) || [];
-    this.setAnswer(question, current.includes(choiceKey)
-      ? current.filter((key) => key !== choiceKey)
-      : [...current, choiceKey]);
+    this.setAnswer(question, current.includes(choiceId)
+      ? current.filter((id) => id !== choiceId)
+      : [...current, choiceId]);
   }
 
-  pickRight(question, rightKey) {
+  pickRight(question, rightId) {
     if (this.selectedLeft === null) {
       return;
     }
     const pairs = Object.assign({}, this.answerOf(question) || {});
     // A right item goes with one left item at a time.
     for (const [left, right] of Object.entries(pairs)) {
-      if (right === rightKey) {
+      if (right === rightId) {
         delete pairs[left];
       }
     }
-    pairs[this.selectedLeft] = rightKey;
-    const next = question.left.find((item) => !(item.key in pairs));
-    this.selectedLeft = next ? next.key : null;
+    pairs[this.selectedLeft] = rightId;
+    const next = question.left.find((item) => !(item.id in pairs));
+    this.selectedLeft = next ? next.id : null;
     this.setAnswer(question, pairs);
   }
 
@@ -145,6 +153,7 @@ class QuizPlayer {
       // The queue keeps one entry per item, and every quiz sent is its own attempt.
       item: newKey(),
       answers: this.answers,
+      seed: this.data.seed,
       started_at: this.startedAt,
       finished_at: finishedAt.toISOString(),
       time_spent_seconds: Math.round((finishedAt - Date.parse(this.startedAt)) / 1000),
@@ -160,8 +169,8 @@ class QuizPlayer {
   }
 
   replay() {
-    this.index = INTRO;
-    this.render();
+    // The server gives the next attempt a new layout, with new ids and a new order.
+    window.location.reload();
   }
 
   acknowledged(entry, body) {
@@ -250,11 +259,11 @@ class QuizPlayer {
       group.appendChild(make("button", {
         type: "button",
         class: "quiz-choice",
-        "data-choice": choice.key,
-        "aria-pressed": picked.includes(choice.key) ? "true" : "false",
+        "data-choice": choice.id,
+        "aria-pressed": picked.includes(choice.id) ? "true" : "false",
         lang: choice.lang,
         text: choice.text,
-        onclick: () => this.toggleChoice(question, choice.key),
+        onclick: () => this.toggleChoice(question, choice.id),
       }));
     }
     return [
@@ -267,7 +276,7 @@ class QuizPlayer {
 
   orderingArea(question) {
     const order = this.answerOf(question) || [];
-    const byKey = new Map(question.items.map((item) => [item.key, item]));
+    const byKey = new Map(question.items.map((item) => [item.id, item]));
     const chosen = make("ol", { class: "order-chosen", "aria-live": "polite" });
     for (const key of order) {
       const item = byKey.get(key);
@@ -280,11 +289,11 @@ class QuizPlayer {
       pool.appendChild(make("button", {
         type: "button",
         class: "order-item",
-        "data-item": item.key,
-        disabled: order.includes(item.key),
+        "data-item": item.id,
+        disabled: order.includes(item.id),
         lang: item.lang,
         text: item.text,
-        onclick: () => this.setAnswer(question, [...order, item.key]),
+        onclick: () => this.setAnswer(question, [...order, item.id]),
       }));
     }
     return [
@@ -301,10 +310,10 @@ class QuizPlayer {
   matchingArea(question) {
     const pairs = this.answerOf(question) || {};
     if (this.selectedLeft === null) {
-      const open = question.left.find((item) => !(item.key in pairs));
-      this.selectedLeft = open ? open.key : question.left[0].key;
+      const open = question.left.find((item) => !(item.id in pairs));
+      this.selectedLeft = open ? open.id : question.left[0].id;
     }
-    const numbers = new Map(question.left.map((item, index) => [item.key, index + 1]));
+    const numbers = new Map(question.left.map((item, index) => [item.id, index + 1]));
     const numberBadge = (number) => (number
       ? make("span", { class: "pair-number", text: String(number), "aria-hidden": "true" })
       : null);
@@ -313,25 +322,25 @@ class QuizPlayer {
       leftColumn.appendChild(make("button", {
         type: "button",
         class: "match-item match-left",
-        "data-left": item.key,
-        "aria-pressed": this.selectedLeft === item.key ? "true" : "false",
+        "data-left": item.id,
+        "aria-pressed": this.selectedLeft === item.id ? "true" : "false",
         lang: item.lang,
         onclick: () => {
-          this.selectedLeft = item.key;
+          this.selectedLeft = item.id;
           this.render();
         },
-      }, [numberBadge(numbers.get(item.key)), document.createTextNode(item.text)]));
+      }, [numberBadge(numbers.get(item.id)), document.createTextNode(item.text)]));
     }
     const leftOf = new Map(Object.entries(pairs).map(([left, right]) => [right, left]));
     const rightColumn = make("div", { role: "group" });
     for (const item of question.right) {
-      const left = leftOf.get(item.key);
+      const left = leftOf.get(item.id);
       rightColumn.appendChild(make("button", {
         type: "button",
         class: "match-item match-right",
-        "data-right": item.key,
+        "data-right": item.id,
         lang: item.lang,
-        onclick: () => this.pickRight(question, item.key),
+        onclick: () => this.pickRight(question, item.id),
       }, [numberBadge(left ? numbers.get(left) : null), document.createTextNode(item.text)]));
     }
     return [
