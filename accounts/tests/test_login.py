@@ -42,3 +42,10 @@ def test_login_error_shown_above_fields(client, teacher):
     assert 'class="errorlist" role="alert"' in text
     assert "Adresse e-mail ou mot de passe incorrect." in text
     assert text.index('role="alert"') < text.index('type="email"')
+
+
+def test_login_page_in_english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("accounts:login"))
+    assert "Sign-in for adults" in response.text
+    assert "E-mail address" in response.text

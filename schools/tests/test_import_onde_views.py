@@ -49,6 +49,14 @@ def test_form_shown_to_coordinator(client, coordinator):
     assert "Importer une liste ONDE" in response.text
 
 
+def test_form_in_english(client, coordinator, settings):
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(UPLOAD_URL)
+    assert "Import an ONDE list" in response.text
+    assert "School UAI code" in response.text
+
+
 def test_form_prefills_teacher_school(client, teacher, classroom):
     client.force_login(teacher)
     response = client.get(UPLOAD_URL)
