@@ -222,6 +222,23 @@ def test_quiz_answers_survive_reload_and_offline(page, live_server, classroom):
     assert attempt.submission["answers"]["q2"] == "keyboard"
 
 
+def rendering_fonts(page, selector: str) -> list[str]:
+    """Return the fonts Chromium drew the element's text with, after fonts load.
+
+    The computed font-family only lists the fonts asked for; the DevTools protocol
+    tells which one the glyphs came from, so a font that failed to load shows up.
+    """
+    page.evaluate("document.fonts.ready.then(() => true)")
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    session.detach()
+    return [font["familyName"] for font in fonts["fonts"]]
+
+
 def test_accommodations_on_both_players(page, live_server, classroom):
     quiz = make_assignment(publish_starter(QUIZ_KEY), classroom)
     coding = make_assignment(publish_starter(CODING_KEY), classroom, position=2)
@@ -243,7 +260,8 @@ def test_accommodations_on_both_players(page, live_server, classroom):
             classes
         )
         font = page.evaluate("getComputedStyle(document.body).fontFamily")
-        assert "OpenDyslexic" in font
+        assert font.split(",")[0].strip('" ') == "OpenDyslexic"
+        assert rendering_fonts(page, "h1") == ["OpenDyslexic"]
         root_size = page.evaluate("getComputedStyle(document.documentElement).fontSize")
         assert root_size == "20px"
         assert page.evaluate("window.spoken.length") >= 1
