@@ -114,8 +114,8 @@ def default_item_key(list_name: str, index: int) -> str:
     return letters[index] if index < len(letters) else f"k{index + 1}"
 
 
-# What a new activity of each kind starts from: the structure filled in, the texts
-# left for the author. A new entry's key follows `default_item_key`.
+# Starting content of a new activity of each kind: the structure is filled in and
+# the texts are left for the author. A new entry's key follows `default_item_key`.
 STARTERS: dict[str, dict[str, Any]] = {
     "unplugged": {
         "levels": ["CM1", "CM2"],
@@ -342,19 +342,6 @@ class _Reader:
         kind = field["type"]
         if kind == "text":
             return self.text(name, field.get("required", False) or in_list)
-        if kind in ("string", "choice"):
-            return self.one(name).strip() or OMITTED
-        if kind == "integer":
-            raw = self.one(name).strip()
-            if re.fullmatch(r"[+-]?\d+", raw):
-                return int(raw)
-            return raw or OMITTED
-        if kind == "number":
-            return self.number(name)
-        if kind == "boolean":
-            return self.one(name) in ("on", "true")
-        if kind in ("multichoice", "crcn"):
-            return [value for value in self.values.get(name, []) if value]
         if kind == "group":
             data = self.fields(field["fields"], name)
             if not field.get("required") and not in_list and _is_blank(data, field):
@@ -372,14 +359,29 @@ class _Reader:
             ]
         if kind == "grid":
             return self.grid(name)
-        return self.program(name)
+        if kind == "program":
+            return self.program(name)
+        return self.scalar(kind, name)
+
+    def scalar(self, kind: str, name: str) -> Any:
+        if kind in ("multichoice", "crcn"):
+            return [value for value in self.values.get(name, []) if value]
+        if kind == "boolean":
+            return self.one(name) in ("on", "true")
+        if kind == "number":
+            return self.number(name)
+        raw = self.one(name).strip()
+        # A value that is not an integer goes to the schema, which names it.
+        if kind == "integer" and re.fullmatch(r"[+-]?\d+", raw):
+            return int(raw)
+        return raw or OMITTED
 
     def text(self, name: str, keep_blank: bool) -> Any:
         french = self.one(f"{name}.fr")
         english = self.one(f"{name}.en")
         if not french.strip() and not english.strip() and not keep_blank:
             return OMITTED
-        # A blank French text stays, so the schema says it must not be empty.
+        # A blank French text stays, so the schema reports that it must not be empty.
         text = {"fr": french}
         if english.strip():
             text["en"] = english
@@ -662,7 +664,7 @@ def _form_problem(problem: Problem, reading: FormReading) -> Problem:
         reason = _("champ obligatoire : remplissez-le")
     language = problem.field_path.rpartition(".")[2]
     if language in ("fr", "en"):
-        # A text field has two inputs: say which one is wrong.
+        # A text field has two inputs, so the reason names the wrong one.
         where = _("en français") if language == "fr" else _("en anglais")
         reason = f"{where} : {reason}"
     if problem.field_path == "solution":
@@ -686,8 +688,9 @@ def _program_line(path: str, program_lines: dict[str, int]) -> int | None:
 
 
 def explain_solution_failure(data: dict[str, Any]) -> str | None:
-    """Run a challenge's reference solution on the server engine and say why it
-    fails, or return None when it succeeds or cannot run (another field is wrong)."""
+    """Run a challenge's reference solution on the server engine and word why it
+    fails. Return None when it succeeds or cannot run because another field is
+    invalid."""
     try:
         solution = [Block.model_validate(block) for block in data["solution"]]
         result = engine.run_program(
@@ -715,7 +718,7 @@ def explain_solution_failure(data: dict[str, Any]) -> str | None:
     }
     reason = OUTCOME_REASONS.get(result["outcome"])
     if reason is None:
-        # A block outside allowed_blocks: the schema's own problem already says so.
+        # A block outside allowed_blocks, which the schema's own problem reports.
         return None
     return _(
         "la solution de référence ne résout pas le défi : %(why)s. "

@@ -250,43 +250,49 @@ class _Binder:
         trail = f"{bound.trail} n° {number}" if number else bound.trail
         item = BoundItem(name=name, number=number)
         self._register(name, item, trail)
-        if description["type"] == "list":
-            child = description["item"]
-            if child["type"] == "group":
-                item.fields = [
-                    self.bind(field, join_path(name, field["name"]), trail, depth + 1)
-                    for field in child["fields"]
-                ]
-            else:
-                # A list of texts: the entry itself is the input.
-                entry = self.bind(
-                    {**child, "label": "", "required": True}, name, trail, depth + 1
-                )
-                entry.trail = trail
-                item.fields = [entry]
+        if description["type"] == "variants":
+            self._fill_variant_item(item, description["variants"], trail, depth)
             return item
-        variants: dict[str, list[FieldDescription]] = description["variants"]
+
+        child = description["item"]
+        if child["type"] == "group":
+            item.fields = [
+                self.bind(field, join_path(name, field["name"]), trail, depth + 1)
+                for field in child["fields"]
+            ]
+        else:
+            # A list of texts: the entry itself is the input.
+            entry = self.bind(
+                {**child, "label": "", "required": True}, name, trail, depth + 1
+            )
+            entry.trail = trail
+            item.fields = [entry]
+        return item
+
+    def _fill_variant_item(
+        self,
+        item: BoundItem,
+        variants: dict[str, list[FieldDescription]],
+        trail: str,
+        depth: int,
+    ) -> None:
+        name = item.name
         tag = self.one(f"{name}.type") or next(iter(variants))
+        type_description = {
+            "name": "type",
+            "label": _("Type de question"),
+            "type": "choice",
+            "required": True,
+            "choices": [{"value": variant, "label": ""} for variant in variants],
+        }
+        item.type_field = self.bind(type_description, f"{name}.type", trail, depth + 1)
+
         common = common_variant_fields(variants)
-        common_names = {field["name"] for field in common}
-        item.type_field = self.bind(
-            {
-                "name": "type",
-                "label": _("Type de question"),
-                "type": "choice",
-                "required": True,
-                "choices": [
-                    {"value": tag_value, "label": ""} for tag_value in variants
-                ],
-            },
-            f"{name}.type",
-            trail,
-            depth + 1,
-        )
         item.fields = [
             self.bind(field, join_path(name, field["name"]), trail, depth + 1)
             for field in common
         ]
+        common_names = {field["name"] for field in common}
         for variant, fields in variants.items():
             item.sections.append(
                 VariantSection(
@@ -299,7 +305,6 @@ class _Binder:
                     ],
                 )
             )
-        return item
 
     def _variant_field(
         self,
@@ -430,7 +435,7 @@ def _blank_entry(
     blank: FormValues = {}
     for name, value in values.items():
         rest = name[len("entry[0]") :]
-        # A new entry gets its key from authoring.js, which knows the free ones.
+        # A new entry gets its key from authoring.js, which picks a free one.
         blank[f"{list_name}[{placeholder}]{rest}"] = [""] if rest == ".key" else value
     return blank
 

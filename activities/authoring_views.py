@@ -58,7 +58,7 @@ KIND_DESCRIPTIONS = {
         "solution de référence que le moteur vérifie."
     ),
 }
-# The hidden input that tells the preview which activity the form edits.
+# The hidden input naming the activity that the form edits, for the preview.
 EDITING_FIELD = "editing"
 
 
@@ -156,6 +156,9 @@ def _submit(request: HttpRequest, kind: str, activity: Activity | None) -> HttpR
                 return redirect("activities:authoring-edit", key=draft.activity.key)
             outcome = publish_form(validation.content, user)
         except ContentConflictError as error:
+            logger.warning(
+                "Rejected activity %s from the form: %s", validation.content.key, error
+            )
             problems.append(Problem("key", str(error)))
         else:
             if outcome.created:
@@ -243,7 +246,7 @@ def _program_words() -> list[tuple[str, str]]:
 @require_POST
 @role_required(*STAFF_ROLES)
 def preview(request: HttpRequest, kind: str) -> HttpResponse:
-    """Validate the form as it stands and render the activity, or its problems."""
+    """Validate the submitted form and render the activity, or its problems."""
     kind = _kind_or_404(kind)
     editing = request.POST.get(EDITING_FIELD, "")
     activity = Activity.objects.filter(key=editing, kind=kind).first()

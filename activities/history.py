@@ -1,4 +1,4 @@
-"""What changed between two versions of an activity, in plain French sentences.
+"""Plain French sentences for the changes between two versions of an activity.
 
 `activities.diff` finds the changes field by field; this module words each one for a
 teacher: where it is, using the schema's labels and the keys of questions and

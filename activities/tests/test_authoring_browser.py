@@ -1,9 +1,10 @@
 """The authoring screens in Debian's Chromium.
 
-A coordinator writes a quiz from the template, watches the preview, fixes a problem
-the server found, and publishes; a teacher then finds version 1 in the library. The
-coordinator edits the quiz into version 2, and the history words the change. Other
-tests add and move entries, switch a question's type and paint a grid.
+A coordinator writes a quiz from the template and watches the preview. The server
+finds a problem, the coordinator fixes it and publishes, and a teacher then finds
+version 1 in the library. The coordinator edits the quiz into version 2, and the
+history words the change. Other tests add and move entries, switch a question's
+type and paint a grid.
 """
 
 import re
@@ -44,7 +45,7 @@ def errors_of(page, dom_id: str) -> str:
     return page.locator(f"#{dom_id}-errors").inner_text()
 
 
-def test_coordinator_writes_quiz_and_publishes_two_versions(
+def test_quiz_written_and_published_twice(
     page, browser, live_server, coordinator, teacher
 ):
     sign_in(page, live_server, coordinator)

@@ -263,7 +263,7 @@ def test_unknown_kind_not_found(coordinator_client):
     assert response.status_code == 404
 
 
-def test_validate_shows_problems_and_saves_nothing(coordinator_client):
+def test_validate_shows_problems_only(coordinator_client):
     form = {**QUIZ_FORM, "questions[3].answer": "un"}
     response = publish(coordinator_client, "quiz", form, action="validate")
     html = response.content.decode()
@@ -320,7 +320,7 @@ def test_publish_unchanged_creates_nothing(coordinator_client):
     assert "Rien n’a changé depuis la version 1" in followed
 
 
-def test_edit_publishes_next_version_attempt_keeps_old(coordinator_client, classroom):
+def test_new_version_keeps_old_attempt(coordinator_client, classroom):
     publish(coordinator_client, "quiz", QUIZ_FORM)
     activity = Activity.objects.get(key="quiz-le-reseau")
     first = activity.current_version
@@ -466,7 +466,7 @@ def test_history_compares_chosen_versions(client, teacher, two_versions):
     assert client.get(url + "?de=x").status_code == 404
 
 
-def test_history_of_draft_only_hidden_from_teacher(client, teacher, coordinator_client):
+def test_draft_history_hidden_from_teacher(client, teacher, coordinator_client):
     publish(coordinator_client, "quiz", QUIZ_FORM, action="draft")
     client.force_login(teacher)
     url = reverse("activities:history", args=["quiz-le-reseau"])
@@ -482,3 +482,13 @@ def test_every_starter_file_opens_in_form(coordinator_client):
         assert response.status_code == 200, activity.key
         html = response.content.decode()
         assert f'name="key" id="f-key-input" value="{activity.key}" readonly' in html
+
+
+def test_authoring_pages_in_english(coordinator_client):
+    coordinator_client.cookies.load({"django_language": "en"})
+    html = coordinator_client.get(reverse("activities:authoring-list")).content.decode()
+    assert "Writing activities" in html
+    response = publish(
+        coordinator_client, "quiz", {**QUIZ_FORM, "duration_minutes": ""}
+    )
+    assert "required field: fill it in" in response.content.decode()
