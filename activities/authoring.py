@@ -760,9 +760,18 @@ OUTCOME_REASONS = {
 
 
 def editable_version(activity: Activity) -> ActivityVersion | None:
-    """Return the version the form edits: the draft if any, else the latest."""
+    """Return the version the form edits: the newest of the draft and the latest
+    published version.
+
+    A draft older than the latest published version was started before a file
+    was loaded, so the form shows the published content; saving then replaces
+    that draft.
+    """
     draft = activity.versions.filter(status=Status.DRAFT).order_by("-number").first()
-    return draft or published_version(activity)
+    published = published_version(activity)
+    if draft is None or (published is not None and published.number > draft.number):
+        return published
+    return draft
 
 
 @transaction.atomic

@@ -492,3 +492,15 @@ def test_authoring_pages_in_english(coordinator_client):
         coordinator_client, "quiz", {**QUIZ_FORM, "duration_minutes": ""}
     )
     assert "required field: fill it in" in response.content.decode()
+
+
+def test_form_shows_version_newer_than_draft(coordinator_client, tmp_path):
+    publish(coordinator_client, "quiz", QUIZ_FORM, action="draft")
+    changed = QUIZ_YAML.replace("duration_minutes: 15", "duration_minutes: 25")
+    (tmp_path / "quiz-le-reseau.yaml").write_text(changed, encoding="utf-8")
+    call_command("content", "load", str(tmp_path))
+
+    url = reverse("activities:authoring-edit", args=["quiz-le-reseau"])
+    html = coordinator_client.get(url).content.decode()
+    assert "le formulaire montre la version publiée 2" in html
+    assert 'name="duration_minutes" id="f-duration_minutes-input" value="25"' in html
