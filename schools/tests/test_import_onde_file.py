@@ -1,6 +1,7 @@
 """Tests of schools.services.import_onde_file against the real database."""
 
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import json
@@ -514,6 +515,24 @@ def test_fatal_error_writes_nothing():
         import_onde_file(data, uai=UAI, today=TODAY)
     for model in (Academie, School, SchoolYear, Classroom, Pupil):
         assert model.objects.count() == 0, model
+
+
+def test_garbage_collector_restored_after_import():
+    assert gc.isenabled()
+    run_import(CLASS_A)
+    assert gc.isenabled()
+    with pytest.raises(OndeImportError):
+        run_import(CLASS_A, uai="0750001A")
+    assert gc.isenabled()
+
+
+def test_garbage_collector_left_off_when_already_off():
+    gc.disable()
+    try:
+        run_import(CLASS_A)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_failure_while_writing_rolls_back(monkeypatch):
