@@ -359,8 +359,9 @@ def _analytic_sample(
 ) -> pd.DataFrame:
     """Rows of the baseline and endline waves of pupils scored at both."""
     rows = frame[frame["wave"].isin([baseline, endline]) & frame[skill].notna()]
-    waves_scored = rows.groupby("pupil")["wave"].transform("size")
-    return rows[waves_scored.to_numpy() == 2]
+    pupils = rows["pupil"].to_numpy()
+    waves_scored = np.bincount(pupils)[pupils]
+    return rows[waves_scored == 2]
 
 
 def _did(
@@ -374,27 +375,23 @@ def _did(
     labels: Sequence[str],
 ) -> DifferenceInDifferences:
     post = sample["wave"].to_numpy() == endline
-    cells = (
-        pd.DataFrame(
-            {
-                "class": sample["class"].to_numpy(),
-                "post": post,
-                "programme": sample["programme"].to_numpy(),
-                "y": sample[skill].to_numpy(),
-            }
-        )
-        .groupby(["class", "post", "programme"], sort=True)["y"]
-        .agg(["size", "sum"])
-        .reset_index()
-    )
-    programme = cells["programme"].to_numpy(dtype=float)
-    after = cells["post"].to_numpy(dtype=float)
-    design = np.column_stack([np.ones(len(cells)), programme, after, programme * after])
+    # One cell per class and period: the arm is the class's, so it needs no key.
+    classes, class_index = np.unique(sample["class"].to_numpy(), return_inverse=True)
+    cell = class_index * 2 + post
+    y = sample[skill].to_numpy()
+    counts = np.bincount(cell, minlength=2 * len(classes))
+    present = counts > 0
+    sums = np.bincount(cell, weights=y, minlength=2 * len(classes))[present]
+    cell_programme = np.zeros(2 * len(classes))
+    cell_programme[cell] = sample["programme"].to_numpy()
+    programme = cell_programme[present]
+    after = np.tile([0.0, 1.0], len(classes))[present]
+    design = np.column_stack([np.ones(len(sums)), programme, after, programme * after])
     regression = ClusteredCells(
         design,
-        cells["size"].to_numpy(),
-        cells["sum"].to_numpy(),
-        pd.factorize(cells["class"])[0],
+        counts[present],
+        sums,
+        np.repeat(np.arange(len(classes)), 2)[present],
     )
     cr1 = regression.test(3)
     bootstrap = None
@@ -402,18 +399,16 @@ def _did(
         bootstrap = regression.bootstrap(
             3, replications=replications, weights=weights, seed=seed
         )
+    arm_index = sample["programme"].to_numpy().astype(np.int64)
     means = (
-        pd.DataFrame(
-            {
-                "arm": np.where(sample["programme"], "programme", "comparison"),
-                "wave": np.where(post, labels[1], labels[0]),
-                "y": sample[skill].to_numpy(),
-            }
-        )
+        pd.DataFrame({"arm": arm_index, "wave": post.astype(np.int64), "y": y})
         .groupby(["arm", "wave"], sort=True)["y"]
         .agg(n="size", mean="mean", sd="std")
         .reset_index()
     )
+    means["arm"] = np.array(["comparison", "programme"])[means["arm"].to_numpy()]
+    means["wave"] = np.array(list(labels))[means["wave"].to_numpy()]
+    means = means.sort_values(["arm", "wave"], ignore_index=True)
     return DifferenceInDifferences(
         estimate=cr1.estimate,
         cr1=cr1,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from patsy import PatsyError, dmatrices
-from scipy import optimize
+from scipy import optimize, sparse
 
 from assessment.mixed import (
     DF_METHODS,
@@ -89,14 +89,23 @@ def _nesting(codes: Sequence[np.ndarray]) -> _Units:
     return _Units(order, starts, offsets)
 
 
-def _gram(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Return left @ right.T for k x n arrays with small k, without BLAS.
+def _gram(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return Σ_u w_u t_u t_u' for rows t_u of an n x k array, without BLAS.
 
     OpenBLAS splits even a 9 x 9 product over its threads, and on a loaded
     2-core machine that made it 40 times slower than one thread; einsum's loop
-    has no threads to wait for.
+    has no threads to wait for, and runs fastest over contiguous columns.
     """
-    return np.einsum("in,jn->ij", left, right)
+    columns = np.ascontiguousarray(rows.T)
+    return np.einsum("in,jn->ij", columns * weights, columns)
+
+
+def _sum_matrix(parent: np.ndarray, n_parents: int) -> sparse.csr_matrix:
+    """Return the sparse 0/1 matrix that sums rows of children into parents."""
+    return sparse.csr_matrix(
+        (np.ones(len(parent)), (parent, np.arange(len(parent)))),
+        shape=(n_parents, len(parent)),
+    )
 
 
 class NestedDeviance:
@@ -106,7 +115,8 @@ class NestedDeviance:
     the full parameter vector of `__call__` is ``(τ²..., σ²)``, the shape that
     `assessment.mixed.satterthwaite_df` takes. ``y`` enters as residuals from
     the OLS fit ``beta_ols``, which changes no deviance but keeps y'V⁻¹y from
-    cancelling to rounding error; `beta` adds it back.
+    cancelling to rounding error; `beta` adds it back. Sums of units are rows
+    of n x k arrays (k = p + 1, the columns of W = [X, y]).
     """
 
     def __init__(self, y: np.ndarray, x: np.ndarray, units: _Units, reml: bool):
@@ -117,28 +127,33 @@ class NestedDeviance:
         rows = np.empty((self.p + 1, self.n))
         rows[: self.p] = x[units.order].T
         ordered_y = y[units.order]
-        self.beta_ols = np.linalg.solve(
-            rows[: self.p] @ rows[: self.p].T, rows[: self.p] @ ordered_y
-        )
-        rows[self.p] = ordered_y - self.beta_ols @ rows[: self.p]
+        design = rows[: self.p]
+        self.beta_ols = np.linalg.solve(design @ design.T, design @ ordered_y)
+        rows[self.p] = ordered_y - self.beta_ols @ design
         self.gram = rows @ rows.T
         innermost = units.starts[-1]
         lengths = np.diff(np.append(innermost, self.n)).astype(float)
         sums = np.add.reduceat(rows, innermost, axis=1).T
+        del rows
         self.n_levels = len(units.starts)
-        self.offsets = units.offsets
+        counts = [len(starts) for starts in units.starts]
         # parents[l][u]: the unit of level l - 1 that contains unit u of level l.
         self.parents = [np.zeros(0, dtype=np.int64)] + [
             np.repeat(
-                np.arange(len(units.starts[level - 1])),
-                np.diff(np.append(units.offsets[level - 1], len(units.starts[level]))),
+                np.arange(counts[level - 1]),
+                np.diff(np.append(units.offsets[level - 1], counts[level])),
             )
             for level in range(1, self.n_levels)
         ]
-        self._group_innermost(units, lengths, sums)
+        # to_parent[l] sums the units of level l into those of level l - 1.
+        self.to_parent = [None] + [
+            _sum_matrix(self.parents[level], counts[level - 1])
+            for level in range(1, self.n_levels - 1)
+        ]
+        self._group_innermost(lengths, sums, counts)
 
     def _group_innermost(
-        self, units: _Units, lengths: np.ndarray, sums: np.ndarray
+        self, lengths: np.ndarray, sums: np.ndarray, counts: list[int]
     ) -> None:
         """Pool innermost units that share a parent and their design rows.
 
@@ -149,15 +164,10 @@ class NestedDeviance:
         some twenty pupils, which makes each evaluation several times cheaper.
         The pooling is exact; a design with a continuous covariate pools nothing.
         """
-        n_inner = len(lengths)
         if self.n_levels > 1:
-            parent_starts = units.offsets[-1]
-            parent = np.repeat(
-                np.arange(len(parent_starts)),
-                np.diff(np.append(parent_starts, n_inner)),
-            )
+            parent = self.parents[-1]
         else:
-            parent = np.zeros(n_inner, dtype=np.int64)
+            parent = np.zeros(len(lengths), dtype=np.int64)
         key = pd.DataFrame(sums[:, : self.p])
         key.insert(0, "length", lengths)
         key.insert(0, "parent", parent)
@@ -166,14 +176,20 @@ class NestedDeviance:
         first = np.flatnonzero(np.diff(np.append(-1, group[order])))
         representative = order[first]
         residuals = sums[:, self.p]
-        size = np.bincount(group).astype(float)
-        self.size = size
+        self.size = np.bincount(group).astype(float)
         self.length = lengths[representative]
-        self.pattern = np.ascontiguousarray(sums[representative, : self.p].T)
         self.residual_sum = np.bincount(group, weights=residuals)
         self.residual_square = np.bincount(group, weights=residuals**2)
         self.group_parent = parent[representative]
-        self.group_offsets = np.flatnonzero(np.diff(np.append(-1, self.group_parent)))
+        # The distinct rows of 1'X_j (a few with an indicator design) and each
+        # group's row among them.
+        self.patterns, index = np.unique(
+            sums[representative, : self.p], axis=0, return_inverse=True
+        )
+        self.pattern_index = index.reshape(-1)
+        self.group_patterns = self.patterns[self.pattern_index]
+        n_parents = counts[-2] if self.n_levels > 1 else 1
+        self.group_to_parent = _sum_matrix(self.group_parent, n_parents)
 
     def quadratic(
         self, variances: np.ndarray, scale: float
@@ -191,40 +207,44 @@ class NestedDeviance:
         units before their own update and the factors 1 + τ² r, which the
         gradient reuses.
         """
-        correction = np.zeros_like(self.gram)
+        k = self.p + 1
+        correction = np.zeros((k, k))
         logdet = self.n * math.log(scale)
         record: list = [None] * self.n_levels
         # Innermost level, per group of identical units (see _group_innermost).
         tau = float(variances[-1])
-        r_unit = self.length / scale
-        factor = 1 + tau * r_unit
+        factor = 1 + tau * self.length / scale
         if factor.min() <= 0:
             return correction, math.inf, record
+        n_patterns = len(self.patterns)
         if tau != 0:
             weight = tau / factor / scale**2
-            correction[: self.p, : self.p] = _gram(
-                self.pattern * (weight * self.size), self.pattern
+            by_pattern = np.bincount(
+                self.pattern_index, weights=weight * self.size, minlength=n_patterns
             )
-            cross = self.pattern @ (weight * self.residual_sum)
+            correction[: self.p, : self.p] = self.patterns.T @ (
+                self.patterns * by_pattern[:, None]
+            )
+            cross = self.patterns.T @ np.bincount(
+                self.pattern_index,
+                weights=weight * self.residual_sum,
+                minlength=n_patterns,
+            )
             correction[: self.p, self.p] = cross
             correction[self.p, : self.p] = cross
             correction[self.p, self.p] = float(weight @ self.residual_square)
             logdet += float(self.size @ np.log(factor))
-        r = self.size * r_unit / factor
-        t = np.vstack(
-            [
-                self.pattern * (self.size / (scale * factor)),
-                self.residual_sum / (scale * factor),
-            ]
-        )
+        if self.n_levels == 1:
+            return self.gram / scale - correction, logdet, record
+        shrink = self.size / (scale * factor)
+        r = self.group_to_parent @ (shrink * self.length)
+        t = np.empty((len(r), k))
+        t[:, : self.p] = self.group_to_parent @ (self.group_patterns * shrink[:, None])
+        t[:, self.p] = self.group_to_parent @ (self.residual_sum / (scale * factor))
         for level in range(self.n_levels - 2, -1, -1):
-            offsets = (
-                self.group_offsets
-                if level == self.n_levels - 2
-                else self.offsets[level]
-            )
-            r = np.add.reduceat(r, offsets)
-            t = np.add.reduceat(t, offsets, axis=1)
+            if level < self.n_levels - 2:
+                r = self.to_parent[level + 1] @ r
+                t = self.to_parent[level + 1] @ t
             tau = float(variances[level])
             factor = 1 + tau * r
             record[level] = (r, t, factor)
@@ -232,10 +252,10 @@ class NestedDeviance:
                 continue
             if factor.min() <= 0:
                 return correction, math.inf, record
-            correction += _gram(t * (tau / factor), t)
+            correction += _gram(t, tau / factor)
             logdet += float(np.log(factor).sum())
             r = r / factor
-            t = t / factor
+            t = t / factor[:, None]
         return self.gram / scale - correction, logdet, record
 
     def _descend(
@@ -244,29 +264,28 @@ class NestedDeviance:
         ratios: np.ndarray,
         record: list,
         own: tuple[np.ndarray, np.ndarray],
-        units: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Carry 1'H⁻¹1 and 1'H⁻¹W of units of `level` up to the whole of H.
+        """Carry 1'H⁻¹1 and 1'H⁻¹W of the units of `level` up to all of H.
 
-        `own` holds both within the unit's own block. At each ancestor P with
+        `own` holds both within each unit's own block. At each ancestor P with
         sums r_P, t_P before its update, H_P⁻¹ = B⁻¹ - κ B⁻¹11'B⁻¹ with
         κ = γ_P / (1 + γ_P r_P), so with s = 1_u'B⁻¹1 (the unit's row sum within
         the block below P), a -= κ s², v -= κ s t_P and s /= 1 + γ_P r_P.
         """
         a, v = own
         a, v, s = a.copy(), v.copy(), a.copy()
-        ancestors = units
+        ancestors = np.arange(len(a))
         for ancestor in range(level - 1, -1, -1):
             parents = (
                 self.group_parent
-                if ancestor == self.n_levels - 2 and level == self.n_levels - 1
+                if level == self.n_levels - 1 and ancestor == level - 1
                 else self.parents[ancestor + 1]
             )
             ancestors = parents[ancestors]
-            r_pre, t_pre, factor = record[ancestor]
+            _, t_pre, factor = record[ancestor]
             kappa = ratios[ancestor] / factor[ancestors]
             a -= kappa * s**2
-            v -= (kappa * s) * t_pre[:, ancestors]
+            v -= (kappa * s)[:, None] * t_pre[ancestors]
             s /= factor[ancestors]
         return a, v
 
@@ -302,23 +321,22 @@ class NestedDeviance:
             value += 2.0 * float(np.log(np.diag(chol)).sum())
         for level in range(self.n_levels - 1):
             r_pre, t_pre, factor = record[level]
-            own = (r_pre / factor, t_pre / factor)
-            a, v = self._descend(level, ratios, record, own, np.arange(len(r_pre)))
-            b, c = v[:p], v[p] - beta @ v[:p]
+            own = (r_pre / factor, t_pre / factor[:, None])
+            a, v = self._descend(level, ratios, record, own)
+            b, c = v[:, :p], v[:, p] - v[:, :p] @ beta
             gradient[level] = a.sum() - dof / rss * float(c @ c)
             if self.reml:
-                gradient[level] -= float(np.einsum("iu,ij,ju->", b, inverse, b))
+                gradient[level] -= float(np.einsum("ui,ij,uj->", b, inverse, b))
         # Innermost level: every unit of a group has the same a and b, and its c
-        # is its own residual sum over f plus the group's shift d.
+        # is its own residual sum over its factor plus the group's shift.
         factor = 1 + ratios[-1] * self.length
-        groups = np.arange(len(factor))
-        own = (
-            self.length / factor,
-            np.vstack([self.pattern / factor, np.zeros(len(factor))]),
+        own_v = np.zeros((len(factor), p + 1))
+        own_v[:, :p] = self.group_patterns / factor[:, None]
+        a, v = self._descend(
+            self.n_levels - 1, ratios, record, (self.length / factor, own_v)
         )
-        a, v = self._descend(self.n_levels - 1, ratios, record, own, groups)
-        b = v[:p]
-        shift = v[p] - beta @ b
+        b = v[:, :p]
+        shift = v[:, p] - b @ beta
         squares = (
             self.residual_square / factor**2
             + 2 * shift * self.residual_sum / factor
@@ -326,7 +344,7 @@ class NestedDeviance:
         )
         gradient[-1] = float(self.size @ a) - dof / rss * float(squares.sum())
         if self.reml:
-            spread = np.einsum("iu,ij,ju->u", b, inverse, b)
+            spread = np.einsum("ui,ij,uj->u", b, inverse, b)
             gradient[-1] -= float(self.size @ spread)
         return value, gradient
 
