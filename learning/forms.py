@@ -1,4 +1,4 @@
-"""Forms of the learning app: the library filters and the assignment form."""
+"""Forms of the learning app: library filters, assignments, unplugged completions."""
 
 import datetime as dt
 from typing import Any, cast
@@ -106,3 +106,23 @@ class AssignForm(forms.Form):
                 _("La date de fin doit être le jour du début ou après."),
             )
         return cleaned
+
+
+class CompletionForm(forms.Form):
+    done_on = forms.DateField(label=_("Fait en classe le"), widget=IsoDateInput())
+    pupils = PupilChoiceField(
+        label=_("Élèves qui l’ont fait"),
+        queryset=Pupil.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: Any, pupils: list[Pupil], today: dt.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].initial = today
+        pupils_field = cast(PupilChoiceField, self.fields["pupils"])
+        pupils_field.queryset = Pupil.objects.filter(
+            pk__in=[pupil.pk for pupil in pupils]
+        )

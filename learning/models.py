@@ -8,6 +8,10 @@ attempt resent after a network drop is stored once. The attempt keeps the versio
 was played on, the score the server computed (never the browser's), the time spent,
 the hints opened and the blocks used.
 
+An unplugged activity has no attempts: the teacher records who did it in class, and
+each pupil who did gets a `Completion`, which counts in their progress as a
+succeeded attempt does.
+
 A `PupilProfile` stores the accommodations a teacher sets for one pupil: read-aloud,
 larger text and a dyslexia-friendly font. Every pupil page honours them.
 """
@@ -140,3 +144,35 @@ class Attempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.outcome in SUCCESS_OUTCOMES
+
+
+class Completion(models.Model):
+    """An unplugged assignment a pupil did in class, as the teacher recorded it."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="completions"
+    )
+    pupil = models.ForeignKey(
+        "schools.Pupil", on_delete=models.CASCADE, related_name="completions"
+    )
+    done_on = models.DateField(_("fait le"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assignment", "pupil"]
+        verbose_name = _("activité débranchée faite")
+        verbose_name_plural = _("activités débranchées faites")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "pupil"], name="unique_completion_per_pupil"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"completion of assignment {self.assignment_id} by pupil {self.pupil_id}"

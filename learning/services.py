@@ -28,6 +28,7 @@ from learning.models import (
     SUCCESS_OUTCOMES,
     Assignment,
     Attempt,
+    Completion,
     Outcome,
     PupilProfile,
 )
@@ -163,7 +164,7 @@ def move_assignment(assignment: Assignment, offset: int) -> None:
 def remove_assignment(assignment: Assignment) -> None:
     """Delete an assignment that no pupil has started, or raise LearningError."""
     with transaction.atomic():
-        if assignment.attempts.exists():
+        if assignment.attempts.exists() or assignment.completions.exists():
             raise LearningError(
                 _(
                     "Des élèves ont déjà fait cette activité : elle reste dans le "
@@ -234,6 +235,11 @@ def today_activities(
         "assignment_id", "outcome"
     ):
         attempts.setdefault(attempt.assignment_id, []).append(attempt)
+    completed = set(
+        Completion.objects.filter(pupil=pupil, assignment__in=assignments).values_list(
+            "assignment_id", flat=True
+        )
+    )
     return [
         TodayActivity(
             assignment=assignment,
@@ -242,7 +248,8 @@ def today_activities(
             on_screen=assignment.activity.kind != Kind.UNPLUGGED,
             duration_minutes=assignment.activity.duration_minutes,
             due_on=assignment.due_on,
-            done=any(item.succeeded for item in attempts.get(assignment.pk, [])),
+            done=assignment.pk in completed
+            or any(item.succeeded for item in attempts.get(assignment.pk, [])),
             attempts=len(attempts.get(assignment.pk, [])),
         )
         for assignment in assignments
@@ -389,16 +396,32 @@ class PlanRow:
     done_count: int
 
 
+def _done_pupils(
+    assignments: list[Assignment], pupil: Pupil | None = None
+) -> dict[int, set[int]]:
+    """Return who did each assignment, by a succeeded attempt or a completion.
+
+    With `pupil`, only that pupil's attempts and completions are read.
+    """
+    done: dict[int, set[int]] = {}
+    by_pupil = Q(pupil=pupil) if pupil is not None else Q()
+    succeeded = Attempt.objects.filter(
+        by_pupil, assignment__in=assignments, outcome__in=SUCCESS_OUTCOMES
+    ).values_list("assignment_id", "pupil_id")
+    completed = Completion.objects.filter(
+        by_pupil, assignment__in=assignments
+    ).values_list("assignment_id", "pupil_id")
+    for assignment_id, pupil_id in [*succeeded, *completed]:
+        done.setdefault(assignment_id, set()).add(pupil_id)
+    return done
+
+
 def plan_progress(classroom: Classroom, plan: list[Assignment]) -> list[PlanRow]:
     """Return each assignment of the plan with how many of its pupils finished it."""
     enrolled = set(
         classroom.pupils.filter(left_on__isnull=True).values_list("pk", flat=True)
     )
-    finished: dict[int, set[int]] = {}
-    for assignment_id, pupil_id in Attempt.objects.filter(
-        assignment__in=plan, outcome__in=SUCCESS_OUTCOMES
-    ).values_list("assignment_id", "pupil_id"):
-        finished.setdefault(assignment_id, set()).add(pupil_id)
+    finished = _done_pupils(plan)
     rows = []
     for assignment in plan:
         group = {pupil.pk for pupil in assignment.pupils.all()} or enrolled
@@ -411,6 +434,104 @@ def plan_progress(classroom: Classroom, plan: list[Assignment]) -> list[PlanRow]
             )
         )
     return rows
+
+
+# Unplugged activities done in class.
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    pupil: Pupil
+    done_on: dt.date | None  # None: not recorded as done
+
+
+def completion_rows(assignment: Assignment) -> list[CompletionRow]:
+    """Return each pupil of the assignment with the day they did it, if recorded."""
+    days = dict(assignment.completions.values_list("pupil_id", "done_on"))
+    return [
+        CompletionRow(pupil=pupil, done_on=days.get(pupil.pk))
+        for pupil in target_pupils(assignment)
+    ]
+
+
+def record_completions(
+    assignment: Assignment,
+    done_by: Iterable[Pupil],
+    *,
+    done_on: dt.date,
+    recorded_by: User,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record which pupils did an unplugged assignment in class.
+
+    The pupils of `done_by` are recorded as done on `done_on`, except those already
+    recorded, who keep their day. The assignment's other pupils lose their record,
+    so the teacher unticks the absent. Returns how many pupils are recorded as done.
+    Raises LearningError when the activity is played on screen, when `done_on` is
+    before the start or after the school's today, or when a pupil of `done_by` is
+    not among the assignment's pupils.
+    """
+    if assignment.activity.kind != Kind.UNPLUGGED:
+        raise LearningError(
+            _(
+                "« %(activity)s » se fait sur écran : elle est finie quand l’élève "
+                "la réussit, pas quand l’enseignant le note."
+            )
+            % {"activity": assignment.activity},
+            code="not_unplugged",
+        )
+    today = school_today(assignment.classroom, now)
+    if not assignment.starts_on <= done_on <= today:
+        raise LearningError(
+            _(
+                "Le jour « %(day)s » n’est pas possible : choisissez un jour entre le "
+                "début de l’activité (%(start)s) et aujourd’hui (%(today)s)."
+            )
+            % {
+                "day": done_on.isoformat(),
+                "start": assignment.starts_on.isoformat(),
+                "today": today.isoformat(),
+            },
+            code="invalid_dates",
+        )
+    allowed = {pupil.pk for pupil in target_pupils(assignment)}
+    chosen = {pupil.pk for pupil in done_by}
+    outsiders = sorted(chosen - allowed)
+    if outsiders:
+        raise LearningError(
+            _("Ces élèves ne font pas partie de cette activité : %(ids)s.")
+            % {"ids": ", ".join(str(pk) for pk in outsiders)},
+            code="pupil_not_in_assignment",
+        )
+    with transaction.atomic():
+        # Locking the assignment serialises two adults saving the same list.
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        recorded = set(assignment.completions.values_list("pupil_id", flat=True))
+        # Pupils who left the class are not on the list and keep their record.
+        removed, _counts = (
+            assignment.completions.filter(pupil_id__in=allowed)
+            .exclude(pupil_id__in=chosen)
+            .delete()
+        )
+        Completion.objects.bulk_create(
+            Completion(
+                assignment=assignment,
+                pupil_id=pupil_pk,
+                done_on=done_on,
+                recorded_by=recorded_by,
+            )
+            for pupil_pk in sorted(chosen - recorded)
+        )
+    logger.info(
+        "Completions of assignment %s saved by user %s: %d pupils done, %d added, "
+        "%d removed.",
+        assignment.pk,
+        recorded_by.pk,
+        len(chosen),
+        len(chosen - recorded),
+        removed,
+    )
+    return len(chosen)
 
 
 # The pupil's progress per CRCN competency.
@@ -443,24 +564,21 @@ def badge_for(done: int) -> tuple[str, int | None]:
 def pupil_progress(pupil: Pupil) -> list[CompetencyProgress]:
     """Return the pupil's own progress in each CRCN competency of their activities.
 
-    An on-screen activity counts once for each competency it works on, as assigned
-    when it is in the pupil's plan and as done once an attempt succeeded. Nothing
-    here compares the pupil with classmates.
+    An activity counts once for each competency it works on, as assigned when it is
+    in the pupil's plan, and as done once an attempt succeeded or, for an unplugged
+    activity, once the teacher recorded that the pupil did it in class. Nothing here
+    compares the pupil with classmates.
     """
     assignments = list(assignments_for_pupil(pupil))
-    done_ids = set(
-        Attempt.objects.filter(
-            pupil=pupil, assignment__in=assignments, outcome__in=SUCCESS_OUTCOMES
-        ).values_list("assignment_id", flat=True)
-    )
+    done_ids = {
+        assignment_id
+        for assignment_id, pupils in _done_pupils(assignments, pupil).items()
+        if pupil.pk in pupils
+    }
     assigned: dict[str, set[int]] = {}
     done: dict[str, set[int]] = {}
     for assignment in assignments:
         activity = assignment.activity
-        # NOTE: nothing records an unplugged activity as done yet, so counting it
-        # would leave the pupil's bar short forever.
-        if activity.kind == Kind.UNPLUGGED:
-            continue
         for code in activity.crcn:
             assigned.setdefault(code, set()).add(activity.pk)
             if assignment.pk in done_ids:

@@ -20,6 +20,11 @@ urlpatterns = [
         name="assignment-results",
     ),
     path(
+        "attributions/<int:assignment_pk>/fait/",
+        teacher.assignment_done,
+        name="assignment-done",
+    ),
+    path(
         "attributions/<int:assignment_pk>/deplacer/",
         teacher.assignment_move,
         name="assignment-move",

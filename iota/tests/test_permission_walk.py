@@ -168,6 +168,10 @@ RULES: dict[str, tuple[str, dict[str, int]]] = {
         "assignment_pk",
         row(302, 403, 200, 404, 200, 403, 200),
     ),
+    "learning:assignment-done": (
+        "unplugged_pk",
+        row(302, 403, 200, 404, 200, 403, 200),
+    ),
     "learning:assignment-move": (
         "assignment_pk",
         row(302, 403, 302, 404, 302, 403, 302),
@@ -336,6 +340,7 @@ def world(
     activity = publish_starter(QUIZ_KEY)
     assignment = make_assignment(activity, classroom)
     make_attempt(assignment, pupil)
+    unplugged = make_assignment(sheet.activity, classroom, position=2)
     return World(
         users={
             "anonymous": None,
@@ -363,12 +368,17 @@ def world(
             "key": activity.key,
             "kind": activity.kind,
             "assignment_pk": assignment.pk,
+            "unplugged_pk": unplugged.pk,
         },
     )
 
 
 def url_for(name: str, arg_names: str, world: World) -> str:
-    renamed = {"campaign_pk": "pk", "sheet_key": "key"}
+    renamed = {
+        "campaign_pk": "pk",
+        "sheet_key": "key",
+        "unplugged_pk": "assignment_pk",
+    }
     kwargs = {}
     for arg in filter(None, arg_names.split(",")):
         kwargs[renamed.get(arg, arg)] = world.args[arg]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from activities.tests.blockly_programs import workspace
 from iota.testing import make_pupil
-from learning.models import Attempt, Outcome, PupilProfile
+from learning.models import Attempt, Completion, Outcome, PupilProfile
 from learning.services import (
     AttemptKeyConflictError,
     AttemptRejectedError,
@@ -18,11 +18,14 @@ from learning.services import (
     assignment_results,
     badge_for,
     class_plan,
+    completion_rows,
     move_assignment,
+    plan_progress,
     pupil_progress,
     quiz_feedback,
     quiz_layout,
     record_attempt,
+    record_completions,
     remove_assignment,
     set_accommodations,
     today_activities,
@@ -386,6 +389,102 @@ class TestProgress:
         assert rows["5.1"].assigned == 1
         assert rows["5.1"].badge == ""
 
-    def test_unplugged_not_counted(self, classroom, pupil):
-        make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
-        assert pupil_progress(pupil) == []
+    def test_unplugged_counted_once_recorded(self, sheet, pupil, teacher):
+        # The lesson sheet works on 1.3 and 3.2.
+        before = {row.code: row for row in pupil_progress(pupil)}
+        record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        after = {row.code: row for row in pupil_progress(pupil)}
+        assert before["1.3"].assigned == 1
+        assert before["1.3"].done == 0
+        assert after["1.3"].done == 1
+        assert after["3.2"].badge == "bronze"
+
+    def test_classmate_completion_not_counted(self, sheet, pupil, classroom, teacher):
+        classmate = make_pupil(classroom, "Tom")
+        record_completions(sheet, [classmate], done_on=TODAY, recorded_by=teacher)
+        rows = {row.code: row for row in pupil_progress(pupil)}
+        assert rows["1.3"].done == 0
+
+
+@pytest.fixture
+def sheet(classroom):
+    return make_assignment(publish_starter(UNPLUGGED_KEY), classroom, position=3)
+
+
+class TestCompletions:
+    def test_records_ticked_pupils(self, sheet, pupil, classroom, teacher):
+        absent = make_pupil(classroom, "Tom")
+        count = record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        completion = Completion.objects.get()
+        assert count == 1
+        assert completion.pupil == pupil
+        assert completion.done_on == TODAY
+        assert completion.recorded_by == teacher
+        rows = {row.pupil.pk: row.done_on for row in completion_rows(sheet)}
+        assert rows == {pupil.pk: TODAY, absent.pk: None}
+
+    def test_later_day_keeps_first_days(self, sheet, pupil, classroom, teacher):
+        absent = make_pupil(classroom, "Tom")
+        yesterday = TODAY - dt.timedelta(days=1)
+        record_completions(sheet, [pupil], done_on=yesterday, recorded_by=teacher)
+        record_completions(sheet, [pupil, absent], done_on=TODAY, recorded_by=teacher)
+        days = dict(Completion.objects.values_list("pupil_id", "done_on"))
+        assert days == {pupil.pk: yesterday, absent.pk: TODAY}
+
+    def test_unticked_pupil_loses_record(self, sheet, pupil, teacher):
+        record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        count = record_completions(sheet, [], done_on=TODAY, recorded_by=teacher)
+        assert count == 0
+        assert not Completion.objects.exists()
+
+    def test_pupil_who_left_keeps_record(self, sheet, pupil, classroom, teacher):
+        leaver = make_pupil(classroom, "Tom")
+        record_completions(sheet, [pupil, leaver], done_on=TODAY, recorded_by=teacher)
+        leaver.left_on = TODAY
+        leaver.save(update_fields=["left_on"])
+        record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        assert Completion.objects.filter(pupil=leaver).exists()
+
+    def test_pupil_outside_group_rejected(self, sheet, pupil, classroom, teacher):
+        group_member = make_pupil(classroom, "Tom")
+        sheet.pupils.set([group_member])
+        with pytest.raises(LearningError) as raised:
+            record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        assert raised.value.code == "pupil_not_in_assignment"
+        assert str(pupil.pk) in raised.value.message
+        assert not Completion.objects.exists()
+
+    def test_pupil_of_other_class_rejected(self, sheet, other_classroom, teacher):
+        outsider = make_pupil(other_classroom, "Tom")
+        with pytest.raises(LearningError) as raised:
+            record_completions(sheet, [outsider], done_on=TODAY, recorded_by=teacher)
+        assert raised.value.code == "pupil_not_in_assignment"
+
+    @pytest.mark.parametrize("days", [-2, 1], ids=["before start", "future"])
+    def test_day_outside_assignment_rejected(self, sheet, pupil, teacher, days):
+        day = TODAY + dt.timedelta(days=days)
+        with pytest.raises(LearningError) as raised:
+            record_completions(sheet, [pupil], done_on=day, recorded_by=teacher)
+        assert raised.value.code == "invalid_dates"
+        assert day.isoformat() in raised.value.message
+
+    def test_on_screen_activity_rejected(self, quiz, pupil, teacher):
+        with pytest.raises(LearningError) as raised:
+            record_completions(quiz, [pupil], done_on=TODAY, recorded_by=teacher)
+        assert raised.value.code == "not_unplugged"
+
+    def test_done_on_today_list_and_plan(self, sheet, pupil, classroom, teacher):
+        make_pupil(classroom, "Tom")
+        record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        listed = {item.assignment.pk: item for item in today_activities(pupil)}
+        (row,) = plan_progress(classroom, [sheet])
+        assert listed[sheet.pk].done is True
+        assert listed[sheet.pk].on_screen is False
+        assert row.done_count == 1
+        assert row.pupil_count == 2
+
+    def test_assignment_with_completions_kept(self, sheet, pupil, teacher):
+        record_completions(sheet, [pupil], done_on=TODAY, recorded_by=teacher)
+        with pytest.raises(LearningError) as raised:
+            remove_assignment(sheet)
+        assert raised.value.code == "has_attempts"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from activities.tests.blockly_programs import workspace
 from iota.testing import make_pupil, make_pupil_user
-from learning.models import Assignment, Attempt, PupilProfile
+from learning.models import Assignment, Attempt, Completion, PupilProfile
 from learning.tests.helpers import (
     CODING_KEY,
     QUIZ_KEY,
@@ -199,6 +199,77 @@ class TestClassPlanAndResults:
         client.force_login(colleague)
         url = reverse("learning:assignment-results", args=[assignment.pk])
         assert client.get(url).status_code == 404
+
+
+class TestAssignmentDone:
+    def url(self, assignment) -> str:
+        return reverse("learning:assignment-done", args=[assignment.pk])
+
+    def test_every_pupil_ticked_at_first(self, client, teacher, classroom, pupil):
+        sheet = make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
+        absent = make_pupil(classroom, "Tom")
+        client.force_login(teacher)
+        response = client.get(self.url(sheet))
+        page = response.content.decode()
+        assert response.status_code == 200
+        for someone in (pupil, absent):
+            assert f'value="{someone.pk}" id="done-{someone.pk}" checked' in page
+
+    def test_untick_absent_and_save(self, client, teacher, classroom, pupil):
+        sheet = make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
+        absent = make_pupil(classroom, "Tom")
+        client.force_login(teacher)
+        response = client.post(
+            self.url(sheet), {"done_on": TODAY.isoformat(), "pupils": [pupil.pk]}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "learning:class-plan", args=[classroom.pk]
+        )
+        assert list(Completion.objects.values_list("pupil_id", flat=True)) == [pupil.pk]
+        page = client.get(self.url(sheet)).content.decode()
+        assert f'id="done-{pupil.pk}" checked' in page
+        assert f'id="done-{absent.pk}">' in page
+
+    def test_future_day_names_it(self, client, teacher, classroom, pupil):
+        sheet = make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
+        later = TODAY + dt.timedelta(days=3)
+        client.force_login(teacher)
+        response = client.post(
+            self.url(sheet), {"done_on": later.isoformat(), "pupils": [pupil.pk]}
+        )
+        assert response.status_code == 400
+        assert later.isoformat() in response.content.decode()
+        assert not Completion.objects.exists()
+
+    def test_quiz_not_found(self, client, teacher, classroom):
+        quiz = make_assignment(publish_starter(QUIZ_KEY), classroom)
+        client.force_login(teacher)
+        assert client.get(self.url(quiz)).status_code == 404
+
+    def test_plan_links_unplugged_row(self, client, teacher, classroom, pupil):
+        sheet = make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
+        client.force_login(teacher)
+        client.post(
+            self.url(sheet), {"done_on": TODAY.isoformat(), "pupils": [pupil.pk]}
+        )
+        page = client.get(
+            reverse("learning:class-plan", args=[classroom.pk])
+        ).content.decode()
+        assert f'href="{self.url(sheet)}"' in page
+        assert "1 / 1" in page
+
+    def test_today_page_shows_done(self, client, teacher, classroom, pupil):
+        sheet = make_assignment(publish_starter(UNPLUGGED_KEY), classroom)
+        client.force_login(teacher)
+        client.post(
+            self.url(sheet), {"done_on": TODAY.isoformat(), "pupils": [pupil.pk]}
+        )
+        pupil_client = Client()
+        pupil_client.force_login(make_pupil_user(pupil))
+        page = pupil_client.get(reverse("assessment:pupil-today")).content.decode()
+        card = page[page.index(f'data-assignment="{sheet.pk}"') :]
+        assert "Fini" in card[: card.index("</section>")]
 
 
 class TestAccommodationsPage:

@@ -1,9 +1,10 @@
 """Adults' pages of the learning app: library, class plan, results, accommodations.
 
 Every adult may browse the library. Teachers assign activities to their own classes,
-and coordinators and administrators to any class. The class plan, the results and the
-accommodations name pupils, so researchers get 403 there, and a teacher asking for a
-class that is not theirs gets 404.
+and coordinators and administrators to any class. The class plan, the results, the
+record of who did an unplugged activity and the accommodations name pupils, so
+researchers get 403 there, and a teacher asking for a class that is not theirs gets
+404.
 """
 
 import logging
@@ -15,10 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role, User
-from activities.models import Activity
+from activities.models import Activity, Kind
 from activities.services import content_of
 from iota.permissions import (
     ADULT_ROLES,
@@ -29,7 +31,7 @@ from iota.permissions import (
 )
 from learning import library as library_service
 from learning import services
-from learning.forms import AssignForm, LibraryFilterForm
+from learning.forms import AssignForm, CompletionForm, LibraryFilterForm
 from learning.models import Assignment, PupilProfile
 from learning.services import (
     ACCOMMODATION_FIELDS,
@@ -37,8 +39,10 @@ from learning.services import (
     PlanRow,
     assign_activity,
     class_plan,
+    completion_rows,
     move_assignment,
     plan_progress,
+    record_completions,
     remove_assignment,
     school_today,
     set_accommodations,
@@ -226,6 +230,61 @@ def assignment_results(request: HttpRequest, assignment_pk: int) -> HttpResponse
         "results": services.assignment_results(assignment),
     }
     return render(request, "learning/assignment_results.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ADULT_ROLES)
+def assignment_done(request: HttpRequest, assignment_pk: int) -> HttpResponse:
+    """Record which pupils did an unplugged activity: all ticked at first."""
+    user = _user(request)
+    assignment = _assignment_with_names(user, assignment_pk)
+    if assignment.activity.kind != Kind.UNPLUGGED:
+        raise Http404("on-screen activities are done by their attempts")
+    if request.method == "POST" and not _may_assign(user):
+        raise PermissionDenied
+    rows = completion_rows(assignment)
+    form = CompletionForm(
+        request.POST if request.method == "POST" else None,
+        pupils=[row.pupil for row in rows],
+        today=school_today(assignment.classroom),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            count = record_completions(
+                assignment,
+                data["pupils"],
+                done_on=data["done_on"],
+                recorded_by=user,
+            )
+        except LearningError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "« %(activity)s » : %(count)s élève l’a faite.",
+                    "« %(activity)s » : %(count)s élèves l’ont faite.",
+                    count,
+                )
+                % {"activity": assignment.activity, "count": count},
+            )
+            return redirect("learning:class-plan", pk=assignment.classroom_id)
+    if form.is_bound:
+        ticked = {int(pk) for pk in request.POST.getlist("pupils") if pk.isdigit()}
+    else:
+        # Until a first record, every pupil is ticked: the teacher unticks the absent.
+        ticked = {row.pupil.pk for row in rows if row.done_on is not None} or {
+            row.pupil.pk for row in rows
+        }
+    context = {
+        "assignment": assignment,
+        "classroom": assignment.classroom,
+        "form": form,
+        "rows": [(row, row.pupil.pk in ticked) for row in rows],
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "learning/assignment_done.html", context, status=status)
 
 
 @role_required(*ADULT_ROLES)
