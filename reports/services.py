@@ -50,8 +50,12 @@ def data_fingerprint(study: Study) -> str:
             completed=Count("pk", filter=Q(completed_at__isnull=False)),
             last=Max("completed_at"),
         ),
+        # A pupil may change an answer after completing, while the session is
+        # open: the replaced answer keeps its row and gets a later answered_at.
+        # NOTE: this scans the campaign's answers on every dashboard view, which
+        # is fine for a pilot but would need a stored counter at national scale.
         "answers": Answer.objects.filter(response__wave__campaign=campaign).aggregate(
-            n=Count("pk"), last=Max("received_at")
+            n=Count("pk"), last=Max("answered_at")
         ),
         "consents": Consent.objects.filter(study=study).aggregate(
             n=Count("pk"), last=Max("recorded_at")

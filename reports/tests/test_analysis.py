@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from django.utils import timezone
 
 from reports import services
 from reports.analysis import (
@@ -12,7 +13,8 @@ from reports.analysis import (
 )
 from reports.models import AnalysisStatus, StudyAnalysis
 from reports.services import data_fingerprint, latest_analysis, request_analysis
-from studies.services import research_pupils
+from studies.models import ConsentStatus
+from studies.services import record_consents, research_pupils
 
 pytestmark = pytest.mark.django_db
 # Few bootstrap draws and no CFA keep these tests to seconds; the estimators
@@ -141,8 +143,24 @@ def test_requested_analysis_runs_as_a_task(
     assert StudyAnalysis.objects.count() == 1
 
 
-def test_new_answers_change_the_fingerprint(small_study):
+def test_completed_response_changes_the_fingerprint(small_study):
     before = data_fingerprint(small_study)
     response = small_study.campaign.waves.first().responses.first()
-    response.answers.first().delete()
+    response.completed_at = None
+    response.save(update_fields=["completed_at"])
+    assert data_fingerprint(small_study) != before
+
+
+def test_replaced_answer_changes_the_fingerprint(small_study):
+    before = data_fingerprint(small_study)
+    answer = small_study.campaign.waves.first().responses.first().answers.first()
+    answer.answered_at = timezone.now()
+    answer.save(update_fields=["answered_at"])
+    assert data_fingerprint(small_study) != before
+
+
+def test_consent_change_changes_the_fingerprint(small_study, coordinator):
+    before = data_fingerprint(small_study)
+    pupil = research_pupils(small_study).first()
+    record_consents(small_study, {pupil.pk: ConsentStatus.REFUSED}, user=coordinator)
     assert data_fingerprint(small_study) != before
