@@ -151,10 +151,13 @@ def main() -> None:
     data = generate_onde_file(args.pupils)
     uai = "0750001U"
     print(f"pupils in file: {args.pupils}")
-    print("run  import (s)  COPY (s)  ratio  COPY with FKs (s)  peak RSS (MiB)")
+    print("run  import (s)  COPY (s)  ratio  COPY with FKs (s)  peak RSS (MiB)  load")
     imports, copies, ratios, copies_fk = [], [], [], []
     for run in range(1, args.runs + 1):
         empty_tables()
+        # Other processes on the machine slow both timings; the 1-minute load
+        # average before each run shows how busy it was.
+        load = os.getloadavg()[0]
         import_seconds, import_peak, report = time_import(data, uai)
         copy_seconds, copied = time_copy()
         copy_fk_seconds, _copied = time_copy(foreign_keys=True)
@@ -166,7 +169,8 @@ def main() -> None:
         copies_fk.append(copy_fk_seconds)
         print(
             f"{run:3d}  {import_seconds:10.2f}  {copy_seconds:8.2f}  "
-            f"{ratios[-1]:5.2f}  {copy_fk_seconds:17.2f}  {import_peak:14.1f}"
+            f"{ratios[-1]:5.2f}  {copy_fk_seconds:17.2f}  {import_peak:14.1f}  "
+            f"{load:4.1f}"
         )
     print(
         f"median  import {statistics.median(imports):.2f} s, "
