@@ -32,10 +32,13 @@ const STEP_MS = 450;
 const FAST_STEP_MS = 120;
 const HEADING_ANGLES = { north: 0, east: 90, south: 180, west: 270 };
 const TILE_CLASSES = { "#": "wall", ".": "open", S: "start", G: "goal", X: "obstacle" };
-// Block colours (Blockly hue, 0 to 360): moves blue, loops green, tests orange.
-const HUE_ACTION = 210;
-const HUE_LOOP = 120;
-const HUE_TEST = 30;
+// Block colours: moves blue, loops green, tests orange, the start purple. Blockly's
+// own colours from a hue are too light for its white text (2.98:1 for green), so
+// these are dark enough for 6:1 or more, above WCAG AA's 4.5:1 for small text.
+const COLOUR_ACTION = "#2f5f9a";
+const COLOUR_LOOP = "#2e7031";
+const COLOUR_TEST = "#9c4a00";
+const COLOUR_START = "#6b3d8a";
 
 function svg(tag, attributes = {}) {
   const node = document.createElementNS(SVG_NS, tag);
@@ -84,32 +87,32 @@ function routeSvgStyleAttribute() {
 
 // The block definitions, with the labels the server translated.
 function defineBlocks(Blockly, labels) {
-  const statement = (type, text, hue) => ({
+  const statement = (type, text, colour) => ({
     type,
     message0: text,
     previousStatement: null,
     nextStatement: null,
-    colour: hue,
+    colour,
   });
-  const container = (type, text, hue, extra = {}) => ({
+  const container = (type, text, colour, extra = {}) => ({
     type,
     message0: `${text} %1`,
     args0: [{ type: "input_statement", name: "DO" }],
     previousStatement: null,
     nextStatement: null,
-    colour: hue,
+    colour,
     ...extra,
   });
-  const test = (type, text) => container(type, text, HUE_TEST, {
+  const test = (type, text) => container(type, text, COLOUR_TEST, {
     message1: `${labels.else} %1`,
     args1: [{ type: "input_statement", name: "ELSE" }],
   });
   Blockly.common.defineBlocksWithJsonArray([
-    { type: START_BLOCK, message0: labels[START_BLOCK], nextStatement: null, colour: 290 },
-    statement(MOVE_FORWARD, labels[MOVE_FORWARD], HUE_ACTION),
-    statement(TURN_LEFT, labels[TURN_LEFT], HUE_ACTION),
-    statement(TURN_RIGHT, labels[TURN_RIGHT], HUE_ACTION),
-    statement(COLLECT, labels[COLLECT], HUE_ACTION),
+    { type: START_BLOCK, message0: labels[START_BLOCK], nextStatement: null, colour: COLOUR_START },
+    statement(MOVE_FORWARD, labels[MOVE_FORWARD], COLOUR_ACTION),
+    statement(TURN_LEFT, labels[TURN_LEFT], COLOUR_ACTION),
+    statement(TURN_RIGHT, labels[TURN_RIGHT], COLOUR_ACTION),
+    statement(COLLECT, labels[COLLECT], COLOUR_ACTION),
     {
       type: REPEAT,
       message0: labels[REPEAT],
@@ -118,9 +121,9 @@ function defineBlocks(Blockly, labels) {
       args1: [{ type: "input_statement", name: "DO" }],
       previousStatement: null,
       nextStatement: null,
-      colour: HUE_LOOP,
+      colour: COLOUR_LOOP,
     },
-    container(REPEAT_UNTIL_GOAL, labels[REPEAT_UNTIL_GOAL], HUE_LOOP),
+    container(REPEAT_UNTIL_GOAL, labels[REPEAT_UNTIL_GOAL], COLOUR_LOOP),
     test(IF_PATH_AHEAD, labels[IF_PATH_AHEAD]),
     test(IF_WALL_AHEAD, labels[IF_WALL_AHEAD]),
     test(IF_ITEM_HERE, labels[IF_ITEM_HERE]),
@@ -279,6 +282,11 @@ class CodingPlayer {
       }
     });
     this.programChanged();
+    // Blockly appends an empty canvas to <body> to measure text. Hidden from
+    // assistive technology, it no longer counts as content outside any landmark.
+    for (const canvas of document.querySelectorAll("canvas.blocklyComputeCanvas")) {
+      canvas.setAttribute("aria-hidden", "true");
+    }
     this.renderStatus();
     this.queue.flush();
     this.root.dataset.state = "ready";
