@@ -5,6 +5,10 @@ The pupils come from the ONDE sample in the reference data when it is present, a
 otherwise from fictional pupils generated in the same format, so the demo runs from a
 bare clone. Most pupils get simulated answers, stored with `is_simulated` so every page
 labels them; a few are left without, for someone to sign in and answer.
+
+Each class also gets the starter activities on its plan and one class the
+perseverance task. Pupils' attempts are never simulated, because `Attempt` has no
+flag that would label them as such: every pupil can try every activity.
 """
 
 import datetime as dt
@@ -14,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -24,11 +29,23 @@ from accounts.services import (
     ensure_picture_passwords,
     open_signin_window,
 )
+from activities.models import Activity
+from activities.services import load_content_folder
 from assessment.instruments import sync_instruments
 from assessment.models import Answer, Campaign, Instrument, Response, Wave
-from assessment.services import WaveSpec, create_campaign, start_wave
+from assessment.services import (
+    WaveSpec,
+    create_campaign,
+    start_wave,
+    wave_is_open_for,
+)
 from iota.demo_study import STUDY_TEACHER, create_demo_study
 from iota.fictional import ClassSpec, fictional_onde_export
+from learning.models import Assignment
+from learning.services import assign_activity, school_today
+from performance.definitions import sync_tasks
+from performance.models import Task, TaskSession
+from performance.services import current_tasks, open_task
 from schools.models import Classroom, Pupil, School
 from schools.services import import_onde_file
 from studies.models import Study
@@ -59,6 +76,16 @@ DEMO_ADULTS = [
 DEMO_ADMIN = "admin@iota.example"
 SIMULATED_SHARE = 0.8
 SEED = 20261204
+# Every class's plan: these are due by Friday of the current school week...
+ACTIVITIES_THIS_WEEK = (
+    "quiz-programmer-un-robot",
+    "defi-01-avancer",
+    "defi-02-tourner",
+)
+# ...and this unplugged activity is planned for the next week.
+ACTIVITY_NEXT_WEEK = "robot-idiot"
+# The performance task opened in the first class (by label) for the wave T1.
+TASK_KEY = "perseverance-puzzles"
 
 
 @dataclass
@@ -69,6 +96,10 @@ class DemoSummary:
     classes: list[Classroom] = field(default_factory=list)
     pupils_without_answers: list[Pupil] = field(default_factory=list)
     study: Study | None = None
+    # What this call added to demo data loaded before, such as "activities".
+    added: list[str] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    task_session: TaskSession | None = None
 
 
 def demo_onde_export(reference_dir: Path) -> tuple[bytes, str]:
@@ -87,13 +118,19 @@ def demo_onde_export(reference_dir: Path) -> tuple[bytes, str]:
 def load_demo_data(
     reference_dir: Path | None = None, *, with_study: bool = True
 ) -> DemoSummary:
-    """Load the demo data once; on later calls only describe what is there.
+    """Load the demo data once; on later calls add only the parts that are missing.
 
     Without `with_study`, last year's impact study is left out, which saves the
-    seconds its 45,000 simulated answers take.
+    seconds its 45,000 simulated answers take. Demo data loaded by an older version
+    gets the activities and the performance task it lacks; nothing is changed or
+    loaded twice.
     """
     if School.objects.filter(uai=DEMO_UAI).exists():
-        return _describe(created=False, source="existing demo data")
+        with transaction.atomic():
+            added = _add_classwork(School.objects.get(uai=DEMO_UAI))
+        summary = _describe(created=False, source="existing demo data")
+        summary.added = added
+        return summary
     data, source = demo_onde_export(Path(reference_dir or settings.IOTA_REFERENCE_DATA))
     with transaction.atomic():
         sync_instruments()
@@ -104,6 +141,7 @@ def load_demo_data(
         for classroom in classes:
             ensure_picture_passwords(classroom)
         _create_campaign(classes)
+        _add_classwork(school)
         if with_study:
             create_demo_study(
                 coordinator=User.objects.get(email=DEMO_ADULTS[0][0]),
@@ -201,6 +239,88 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
+def _add_classwork(school: School) -> list[str]:
+    """Add the activities, class plans and task session the demo lacks.
+
+    Returns what it added: "activities", "assignments", "tasks", "task session".
+    """
+    added = []
+    classes = list(school.classes.order_by("label").prefetch_related("teachers"))
+    if not Activity.objects.filter(current_version__isnull=False).exists():
+        load_content_folder(Path(apps.get_app_config("activities").path) / "content")
+        added.append("activities")
+    if not Assignment.objects.filter(classroom__in=classes).exists():
+        for classroom in classes:
+            _plan_activities(classroom)
+        added.append("assignments")
+    if not Task.objects.filter(key=TASK_KEY).exists():
+        sync_tasks()
+        added.append("tasks")
+    has_session = TaskSession.objects.filter(classroom__in=classes).exists()
+    if not has_session and _open_demo_task(classes[0]):
+        added.append("task session")
+    return added
+
+
+def _activity(key: str) -> Activity:
+    activity = Activity.objects.filter(key=key).first()
+    if activity is None:
+        raise RuntimeError(
+            f"demo activity {key} not found: activities/content/ has no file with "
+            "that key; change ACTIVITIES_THIS_WEEK or ACTIVITY_NEXT_WEEK in "
+            "iota/demo.py"
+        )
+    return activity
+
+
+def _plan_activities(classroom: Classroom) -> None:
+    """Assign the starter activities this week and next week, as the teacher."""
+    teacher = classroom.teachers.first()
+    today = school_today(classroom)
+    # Friday of this week, or of next week when today is a Saturday or Sunday.
+    friday = today + dt.timedelta(days=(4 - today.weekday()) % 7)
+    for key in ACTIVITIES_THIS_WEEK:
+        assign_activity(
+            _activity(key),
+            classroom,
+            starts_on=today,
+            due_on=friday,
+            assigned_by=teacher,
+        )
+    next_monday = friday + dt.timedelta(days=3)
+    assign_activity(
+        _activity(ACTIVITY_NEXT_WEEK),
+        classroom,
+        starts_on=next_monday,
+        due_on=next_monday + dt.timedelta(days=4),
+        assigned_by=teacher,
+    )
+
+
+def _open_demo_task(classroom: Classroom) -> bool:
+    """Open the demo task in `classroom` for the demo campaign's wave, if still open.
+
+    Returns False when the wave has closed, as it does four weeks after the demo
+    data was loaded.
+    """
+    wave = Wave.objects.filter(
+        campaign__name=DEMO_CAMPAIGN, campaign__classes=classroom
+    ).first()
+    if wave is None or not wave_is_open_for(wave, classroom):
+        logger.warning(
+            "Demo task not opened in class %s: the demo wave is closed.", classroom.pk
+        )
+        return False
+    tasks = [task for task in current_tasks() if task.key == TASK_KEY]
+    if not tasks:
+        raise RuntimeError(
+            f"demo task {TASK_KEY} not found: performance/tasks/ has no file with "
+            "that key; change TASK_KEY in iota/demo.py"
+        )
+    open_task(tasks[0], wave, classroom, classroom.teachers.first())
+    return True
+
+
 def _describe(*, created: bool, source: str) -> DemoSummary:
     school = School.objects.get(uai=DEMO_UAI)
     summary = DemoSummary(created=created, source=source)
@@ -232,4 +352,15 @@ def _describe(*, created: bool, source: str) -> DemoSummary:
         .order_by("classroom__label", "display_name")
         if pupil.pk not in answered
     ]
+    summary.assignments = list(
+        Assignment.objects.filter(classroom__school=school)
+        .select_related("activity", "classroom")
+        .order_by("classroom__label", "position")
+    )
+    summary.task_session = (
+        TaskSession.objects.filter(classroom__school=school)
+        .select_related("task", "classroom")
+        .order_by("pk")
+        .first()
+    )
     return summary
