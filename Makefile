@@ -25,8 +25,8 @@ install: $(BIN)/iota node_modules/.package-lock.json locale/en/LC_MESSAGES/djang
 demo: install
 	mkdir -p var
 	DEBUG=1 $(BIN)/iota migrate --no-input
-	DEBUG=1 $(BIN)/iota load-demo
-	DEBUG=1 $(BIN)/iota runserver 127.0.0.1:$(PORT)
+	DEBUG=1 $(BIN)/iota load-demo --analysis queue
+	DEBUG=1 $(BIN)/iota demo-serve 127.0.0.1:$(PORT)
 
 test: install
 	DJANGO_SETTINGS_MODULE=iota.test_settings $(BIN)/pytest $(PYTEST_ARGS)
