@@ -66,7 +66,7 @@ from assessment.effects import (
     minimum_detectable_effect,
 )
 from assessment.mixed import MixedResult, ModelInputError
-from assessment.multilevel import fit_nested_matrices
+from assessment.multilevel import fit_nested_matrices, single_blas_thread
 
 logger = logging.getLogger(__name__)
 
@@ -642,6 +642,7 @@ def _analyse_skill(
     )
 
 
+@single_blas_thread
 def analyse_impact(
     df: pd.DataFrame,
     skills: Sequence[str],
