@@ -21,9 +21,9 @@ over σ²) and going up one level at a time, X'V⁻¹X, X'V⁻¹y, y'V⁻¹y and
 come from sums over units: the column sums cost O(N p) once, then each
 evaluation of the deviance costs O(U p²) for U units. A pass back down the
 levels gives the exact gradient (`NestedDeviance.profiled_gradient`). This is
-exact, not an approximation: the three-level model of a national programme
-(6.2 million scores, 1.6 million pupils) fits in about 15 s of CPU, Satterthwaite
-df included (see docs/benchmarks.md).
+exact, not an approximation: a national programme's impact analysis of one
+skill, with this three-level model of 6.2 million scores and its Satterthwaite
+df, takes about 17 s of CPU (see docs/benchmarks.md).
 
 Only random intercepts are supported: a random slope breaks the rank-one update.
 """

@@ -54,7 +54,8 @@ speed =~ x7 + x8 + x9'
 cases <- list(
   cfa = function() fitMeasures(cfa(model, data = hs)),
   invariance = function() {
-    for (equal in list(character(0), "loadings", c("loadings", "intercepts")))
+    fitMeasures(cfa(model, data = hs, group = "school"))
+    for (equal in list("loadings", c("loadings", "intercepts")))
       fitMeasures(cfa(model, data = hs, group = "school", group.equal = equal))
   },
   mixed = function()
