@@ -11,7 +11,7 @@ from typing import Any
 
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from activities import grid_world
@@ -141,7 +141,19 @@ def question_results(score: QuizScore | None) -> list[dict[str, Any]]:
     ]
 
 
-def quiz_strings() -> dict[str, str]:
+def _plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """Return a message's CLDR "one" and "other" forms, for Intl.PluralRules.
+
+    French and English have only these two forms. French takes "one" below 2, so
+    0, 1 and 1.5 points are singular.
+    """
+    return {
+        "one": ngettext(singular, plural, 1),
+        "other": ngettext(singular, plural, 2),
+    }
+
+
+def quiz_strings() -> dict[str, Any]:
     return {
         **_queue_strings(),
         "start": _("C’est parti !"),
@@ -154,11 +166,17 @@ def quiz_strings() -> dict[str, str]:
         "orderHelp": _("Touche les phrases dans le bon ordre."),
         "orderClear": _("Recommencer"),
         "matchHelp": _("Touche un mot à gauche, puis ce qui va avec à droite."),
+        "pairedWith": _("(avec « {text} »)"),
         "numberLabel": _("Ta réponse"),
         "hint": _("Un indice"),
         "endTitle": _("Bravo, tu as fini !"),
-        "score": _("Tu as {score} points sur {total}."),
-        "lastResult": _("La dernière fois, tu as eu {score} points sur {total}."),
+        "score": _plural_forms(
+            "Tu as {score} point sur {total}.", "Tu as {score} points sur {total}."
+        ),
+        "lastResult": _plural_forms(
+            "La dernière fois, tu as eu {score} point sur {total}.",
+            "La dernière fois, tu as eu {score} points sur {total}.",
+        ),
         "waitingScore": _("Ton score arrive dès que tes réponses sont parties."),
         "replay": _("Recommencer le quiz"),
         "right": _("Juste"),

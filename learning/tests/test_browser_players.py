@@ -72,6 +72,9 @@ def drag_move_block_under_stack(page) -> None:
     page.mouse.down()
     page.mouse.move(grab_x + 40, grab_y + 40, steps=5)
     page.mouse.move(target["left"] + 8, target["bottom"] + 8, steps=10)
+    # Blockly picks the connection on an animation frame after the last move; the
+    # insertion marker shows it did, so a busy machine cannot drop the block early.
+    page.wait_for_selector(".blocklyInsertionMarker")
     page.mouse.up()
 
 
@@ -188,6 +191,38 @@ def test_quiz_scored_by_server(page, live_server, classroom):
     data = page.evaluate("JSON.parse(document.getElementById('quiz-data').text)")
     assert data["seed"] == 1
     assert page.locator("#quiz-data").inner_text() != first_ids
+
+
+def test_matching_pairs_shown_by_shape(page, live_server, classroom):
+    assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+    pupil = make_pupil(classroom, "Léa")
+    sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
+    open_activity(page, live_server, assignment)
+    page.click("button.start")
+    match_pairs(page, {"2": "le clavier"})
+    # Screen readers hear each half of the pair in the other's name.
+    left = page.get_by_role("button", name="2 (avec « le clavier »)", exact=True)
+    right = page.get_by_role("button", name="le clavier (avec « 2 »)", exact=True)
+    left_mark = left.locator(".pair-mark").inner_text()
+    # Numbers would clash with the left items, which are the picture's numbers.
+    assert not left_mark.isdigit()
+    assert right.locator(".pair-mark").inner_text() == left_mark
+
+
+def test_quiz_score_in_singular(page, live_server, classroom):
+    assignment = make_assignment(publish_starter(QUIZ_KEY), classroom)
+    pupil = make_pupil(classroom, "Léa")
+    sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
+    open_activity(page, live_server, assignment)
+    page.click("button.start")
+    for _ in range(3):
+        page.click("button.next")
+    page.fill("input.numeric-input", "8")
+    page.click("button.finish")
+    page.wait_for_selector(".quiz-results")
+    assert page.locator(".quiz-score").inner_text() == "Tu as 1 point sur 4."
+    prompts = page.locator(".quiz-results .result-prompt").all_inner_texts()
+    assert prompts[1].strip() == "Avec quoi écris-tu un texte ?"
 
 
 def test_quiz_answers_survive_reload_and_offline(page, live_server, classroom):

@@ -27,6 +27,22 @@ export function format(template, values) {
     name in values ? String(values[name]) : match);
 }
 
+// The page's language, which the server set on <html> (fr or en).
+function pageLanguage() {
+  return document.documentElement.lang || "fr";
+}
+
+// Return `value` written as the page's language writes numbers (2,5 in French).
+export function formatNumber(value) {
+  return Number(value).toLocaleString(pageLanguage());
+}
+
+// Pick the plural form of `forms` ({one, other}, CLDR categories) for `count`.
+export function plural(forms, count) {
+  const category = new Intl.PluralRules(pageLanguage()).select(Number(count));
+  return forms[category] || forms.other;
+}
+
 // Read `text` aloud when the pupil's profile has read-aloud on, and add the read-aloud
 // buttons of readaloud.js to `element`.
 export function readAloud(element, text, accommodations) {

@@ -11,9 +11,15 @@
 // whether an answer is right, and it cannot, because it has no answers.
 
 import { AnswerQueue, newKey } from "./player-queue.js";
-import { format, make, queueStatusText, readAloud } from "./player-dom.js";
+import {
+  format, formatNumber, make, plural, queueStatusText, readAloud,
+} from "./player-dom.js";
 
 const INTRO = -1;
+// Shapes that show which right item goes with which left item. Numbers would be
+// confused with left items that are numbers themselves, such as a picture's labels.
+// A matching question has at most 8 pairs.
+const PAIR_MARKS = ["●", "■", "▲", "◆", "★", "♥", "♣", "♠"];
 
 class QuizPlayer {
   constructor(root, data) {
@@ -214,7 +220,7 @@ class QuizPlayer {
     const last = this.result
       ? make("p", {
         class: "player-text last-result",
-        text: format(this.strings.lastResult, this.resultValues()),
+        text: this.scoreText(this.strings.lastResult),
       })
       : null;
     const screen = make("section", { class: "player-screen intro", "data-screen": "intro" }, [
@@ -313,9 +319,16 @@ class QuizPlayer {
       const open = question.left.find((item) => !(item.id in pairs));
       this.selectedLeft = open ? open.id : question.left[0].id;
     }
-    const numbers = new Map(question.left.map((item, index) => [item.id, index + 1]));
-    const numberBadge = (number) => (number
-      ? make("span", { class: "pair-number", text: String(number), "aria-hidden": "true" })
+    const marks = new Map(question.left.map((item, index) => [item.id, PAIR_MARKS[index]]));
+    const texts = new Map([...question.left, ...question.right].map((item) => [item.id, item.text]));
+    const markBadge = (leftId) => (leftId
+      ? make("span", { class: "pair-mark", text: marks.get(leftId), "aria-hidden": "true" })
+      : null);
+    // Screen readers hear the other half of a pair, which the shapes only show.
+    const pairedNote = (otherId) => (otherId
+      ? make("span", {
+        class: "sr-only", text: ` ${format(this.strings.pairedWith, { text: texts.get(otherId) })}`,
+      })
       : null);
     const leftColumn = make("div", { role: "group" });
     for (const item of question.left) {
@@ -329,7 +342,7 @@ class QuizPlayer {
           this.selectedLeft = item.id;
           this.render();
         },
-      }, [numberBadge(numbers.get(item.id)), document.createTextNode(item.text)]));
+      }, [markBadge(item.id), document.createTextNode(item.text), pairedNote(pairs[item.id])]));
     }
     const leftOf = new Map(Object.entries(pairs).map(([left, right]) => [right, left]));
     const rightColumn = make("div", { role: "group" });
@@ -341,7 +354,7 @@ class QuizPlayer {
         "data-right": item.id,
         lang: item.lang,
         onclick: () => this.pickRight(question, item.id),
-      }, [numberBadge(left ? numbers.get(left) : null), document.createTextNode(item.text)]));
+      }, [markBadge(left), document.createTextNode(item.text), pairedNote(left)]));
     }
     return [
       make("p", { class: "player-text", text: this.strings.matchHelp }),
@@ -425,9 +438,15 @@ class QuizPlayer {
         id: "question-text", class: "question-text", text: question.prompt.text,
         lang: question.prompt.lang, tabindex: -1, "data-read-aloud": spoken.join(". "),
       }),
-      image,
-      ...(areas[question.type] || (() => []))(),
-      this.hintArea(question),
+      // On a wide screen the picture sits beside the answers, so both fit a laptop's
+      // short screen.
+      make("div", { class: image ? "question-body with-image" : "question-body" }, [
+        image,
+        make("div", { class: "question-answers" }, [
+          ...(areas[question.type] || (() => []))(),
+          this.hintArea(question),
+        ]),
+      ]),
       make("nav", { class: "player-nav" }, [
         this.index > 0 ? make("button", {
           type: "button", class: "back secondary", text: this.strings.back,
@@ -439,8 +458,12 @@ class QuizPlayer {
     return [screen, spoken.join(". ")];
   }
 
-  resultValues() {
-    return { score: this.result.score, total: this.result.maxScore };
+  // The score sentence, in the plural form the score takes in the page's language.
+  scoreText(forms) {
+    const { score, maxScore } = this.result;
+    return format(plural(forms, score), {
+      score: formatNumber(score), total: formatNumber(maxScore),
+    });
   }
 
   endScreen() {
@@ -448,7 +471,7 @@ class QuizPlayer {
     if (this.rejection) {
       text = this.rejection;
     } else if (this.result) {
-      text = format(this.strings.score, this.resultValues());
+      text = this.scoreText(this.strings.score);
     } else {
       text = this.strings.waitingScore;
     }
@@ -472,10 +495,11 @@ class QuizPlayer {
     if (!results.length) {
       return null;
     }
+    const prompts = new Map(this.questions.map((question) => [question.key, question.prompt]));
     const list = make("ol", { class: "quiz-results" });
     for (const result of results) {
       const right = result.status === "correct";
-      const texts = result.feedback.map((feedback) => feedback.text).join(" ");
+      const prompt = prompts.get(result.key);
       list.appendChild(make("li", {
         "data-question": result.key, "data-status": result.status, "data-read-aloud": true,
       }, [
@@ -483,7 +507,10 @@ class QuizPlayer {
           class: right ? "badge ok" : "badge",
           text: right ? this.strings.right : this.strings.wrong,
         }),
-        document.createTextNode(` ${texts}`),
+        prompt ? make("span", { class: "result-prompt", text: ` ${prompt.text}`, lang: prompt.lang }) : null,
+        ...result.feedback.map((feedback) => make("span", {
+          class: "result-feedback", text: ` ${feedback.text}`, lang: feedback.lang,
+        })),
       ]));
     }
     return list;
