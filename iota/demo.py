@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -152,22 +153,29 @@ def load_demo_data(
 
 
 def _create_adults(classes: list[Classroom]) -> None:
+    # Every demo account gets the same stored hash, computed once, because Django
+    # 6.1 spends 1,500,000 PBKDF2 iterations on each hash. The password is printed
+    # for all of them anyway.
+    password_hash = make_password(DEMO_PASSWORD)
+    adults = []
     for classroom in classes:
         for surname, (email, first_name, last_name) in DEMO_TEACHERS.items():
             if classroom.label.endswith(surname):
                 teacher = User.objects.create_user(
-                    email,
-                    DEMO_PASSWORD,
-                    role=Role.TEACHER,
-                    first_name=first_name,
-                    last_name=last_name,
+                    email, role=Role.TEACHER, first_name=first_name, last_name=last_name
                 )
                 classroom.teachers.add(teacher)
+                adults.append(teacher)
     for email, role, first_name, last_name in DEMO_ADULTS:
-        User.objects.create_user(
-            email, DEMO_PASSWORD, role=role, first_name=first_name, last_name=last_name
+        adults.append(
+            User.objects.create_user(
+                email, role=role, first_name=first_name, last_name=last_name
+            )
         )
-    User.objects.create_superuser(DEMO_ADMIN, DEMO_PASSWORD)
+    adults.append(User.objects.create_superuser(DEMO_ADMIN))
+    for adult in adults:
+        adult.password = password_hash
+    User.objects.bulk_update(adults, ["password"])
 
 
 def _create_campaign(classes: list[Classroom]) -> None:

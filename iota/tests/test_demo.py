@@ -62,6 +62,15 @@ def test_demo_without_reference_data_generates_pupils(tmp_path: Path):
     assert Pupil.objects.filter(school__uai=DEMO_UAI).count() == 61
 
 
+def test_demo_accounts_accept_password(tmp_path: Path):
+    summary = load_demo_data(tmp_path, with_study=False)
+    assert len(summary.accounts) == 6
+    for email, _role in summary.accounts:
+        user = User.objects.get(email=email)
+        assert user.check_password(DEMO_PASSWORD), email
+    assert User.objects.get(email="admin@iota.example").is_superuser
+
+
 def test_demo_leaves_pupils_to_answer(tmp_path: Path):
     summary = load_demo_data(tmp_path, with_study=False)
     pupils = Pupil.objects.filter(school__uai=DEMO_UAI).count()

@@ -183,7 +183,7 @@ class Command(BaseCommand):
                 f"({reverse('performance:pupil-tasks')}) also has the task "
                 f"'{session.task.title}'."
             )
-        out.write("Pupils with no answers yet:")
+        out.write("Pupils who have not answered the questionnaire yet:")
         by_class = itertools.groupby(
             summary.pupils_without_answers, key=lambda pupil: pupil.classroom
         )
