@@ -33,8 +33,9 @@ function pageLanguage() {
 }
 
 // Return `value` written as the page's language writes numbers (2,5 in French).
+// Partial credit gives fractional scores: one decimal is what a pupil can read.
 export function formatNumber(value) {
-  return Number(value).toLocaleString(pageLanguage());
+  return Number(value).toLocaleString(pageLanguage(), { maximumFractionDigits: 1 });
 }
 
 // Pick the plural form of `forms` ({one, other}, CLDR categories) for `count`.
