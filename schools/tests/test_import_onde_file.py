@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections import Counter
 
 import pytest
 from django.apps import apps
@@ -229,6 +230,16 @@ def test_classes_get_unique_codes():
     for code in codes:
         assert len(code) == 6
         assert set(code) <= set(CLASS_CODE_ALPHABET)
+
+
+def test_class_code_letters_equally_likely():
+    # 186,000 letters give each of the 31 letters 6,000 draws on average, with a
+    # standard deviation of 76. Without rejection sampling the first 8 letters
+    # would average 6,750.
+    letters = Counter("".join(services._random_class_codes(31_000)))
+    assert set(letters) == set(CLASS_CODE_ALPHABET)
+    assert min(letters.values()) > 5_600
+    assert max(letters.values()) < 6_400
 
 
 def test_class_code_kept_on_reimport():
