@@ -181,6 +181,15 @@ _CONTINUATION_CHARS = "".join(
 _UPPER_ACCENTED = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞŒŠŽŸ"
 _SYMBOLS = "√∂∑∏π∫Ω≈∆…ˆ˜¯˘˙˚¸˝˛ˇ‡†‰™•¨¬¶¤ƒ"
 _ASCII_BYTES = bytes(range(0x80))
+# Control characters other than tab and line breaks: they never belong in a name.
+_CONTROL_CHARS = "".join(
+    chr(code)
+    for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+)
+# Every byte but the ASCII control characters, so deleting them leaves only those.
+_NOT_ASCII_CONTROL_BYTES = bytes(
+    byte for byte in range(0x100) if chr(byte) not in _CONTROL_CHARS or byte >= 0x80
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +204,9 @@ _SUSPICIONS = (
     # UTF-8 read as Windows-1252 ("Ã©" for "é", "â€™" for "’"), or as Mac Roman ("√©").
     _Suspicion(re.compile(f"[ÂÃÄÅâ][{re.escape(_CONTINUATION_CHARS)}]|√."), "ÂÃÄÅâ√"),
     # Replacement characters, and control characters other than tab and line breaks.
-    _Suspicion(re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")),
+    _Suspicion(
+        re.compile(f"[\ufffd{re.escape(_CONTROL_CHARS)}]"), "\ufffd" + _CONTROL_CHARS
+    ),
     # A capital accented letter straight after a small letter: "ÈlËve" is "élève"
     # written in Windows-1252 and read as Mac Roman, "ZoŽ" is "Zoé" the other way.
     _Suspicion(re.compile(f"[a-zß-öø-ÿ][{_UPPER_ACCENTED}]"), _UPPER_ACCENTED),
@@ -260,16 +271,18 @@ def _check_single_byte_alternatives(data: bytes, encoding: str, text: str) -> No
 
 
 def _first_suspicious(text: str, single_byte: bool) -> re.Match[str] | None:
-    non_ascii = set(
-        text.encode("utf-8", "surrogatepass")
-        .translate(None, _ASCII_BYTES)
-        .decode("utf-8", "surrogatepass")
+    encoded = text.encode("utf-8", "surrogatepass")
+    # The non-ASCII characters and ASCII control characters of the text, found with
+    # bytes.translate, which is much faster than a regular expression search.
+    present = set(
+        encoded.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
     )
+    present.update(encoded.translate(None, _NOT_ASCII_CONTROL_BYTES).decode("ascii"))
     suspicions = [*_SUSPICIONS, _SINGLE_BYTE_SUSPICION] if single_byte else _SUSPICIONS
     found = [
         match
         for suspicion in suspicions
-        if not suspicion.triggers or not non_ascii.isdisjoint(suspicion.triggers)
+        if not suspicion.triggers or not present.isdisjoint(suspicion.triggers)
         if (match := suspicion.pattern.search(text))
     ]
     return min(found, key=lambda match: match.start()) if found else None

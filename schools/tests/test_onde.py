@@ -106,10 +106,17 @@ def test_replacement_character_rejected():
     assert "ligne 2" in error.value.message
 
 
-def test_control_character_rejected():
+@pytest.mark.parametrize("control", ["\x85", "\x00", "\x0b", "\x1f", "\x7f"])
+def test_control_character_rejected(control):
     with pytest.raises(OndeImportError) as error:
-        parse(onde_csv([pupil_line("Lef\x85vre")]))
+        parse(onde_csv([pupil_line(f"Lef{control}vre")]))
     assert "CSV UTF-8" in error.value.message
+    assert "ligne 2" in error.value.message
+
+
+def test_tab_inside_value_accepted():
+    parsed = parse(onde_csv([pupil_line("Le\tFèvre")]))
+    assert names(parsed) == [("Le\tFèvre", "Léa")]
 
 
 def test_mac_roman_read_as_windows_1252_detected():
