@@ -11,7 +11,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import hmac
 import itertools
 import logging
 import re
@@ -84,22 +83,36 @@ def hash_ine(ine: str) -> str:
 def _ine_hasher() -> Callable[[str], str]:
     """Return a function that hashes an INE already in upper case without spaces.
 
-    The function copies an HMAC keyed once, which is twice as fast as keying one
-    per pupil, and reads the key from the settings only once.
+    The function computes HMAC-SHA256 as RFC 2104 defines it, from two SHA-256
+    states keyed once: copying hashlib objects takes half the time of copying an
+    hmac.HMAC, whose Python layer dominates for an 11-character INE. The result
+    equals hmac.new(key, ine, "sha256"), which the tests check.
     """
-    keyed = _keyed_hmac(settings.PSEUDONYM_KEY)
+    inner, outer = _keyed_sha256_states(settings.PSEUDONYM_KEY)
 
     def hash_normalized(ine: str) -> str:
-        digest = keyed.copy()
-        digest.update(ine.encode("utf-8"))
-        return digest.hexdigest()
+        inner_hash = inner.copy()
+        inner_hash.update(ine.encode("utf-8"))
+        outer_hash = outer.copy()
+        outer_hash.update(inner_hash.digest())
+        return outer_hash.hexdigest()
 
     return hash_normalized
 
 
+_SHA256_BLOCK_SIZE = 64  # bytes
+
+
 @functools.lru_cache(maxsize=2)
-def _keyed_hmac(key: str) -> hmac.HMAC:
-    return hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
+def _keyed_sha256_states(key: str) -> tuple[Any, Any]:
+    """Return SHA-256 states fed the key XOR ipad and the key XOR opad (RFC 2104)."""
+    key_bytes = key.encode("utf-8")
+    if len(key_bytes) > _SHA256_BLOCK_SIZE:
+        key_bytes = hashlib.sha256(key_bytes).digest()
+    key_bytes = key_bytes.ljust(_SHA256_BLOCK_SIZE, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key_bytes))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key_bytes))
+    return inner, outer
 
 
 def school_year_dates(day: date) -> tuple[str, date, date]:

@@ -282,6 +282,18 @@ def test_ine_stored_only_as_keyed_hash():
     assert Pupil.objects.get().ine_hash == expected
 
 
+@pytest.mark.parametrize(
+    "key",
+    ["k", "", "x" * 63, "x" * 64, "x" * 65, "clé secrète " * 20],
+    ids=["short", "empty", "63-bytes", "64-bytes", "65-bytes", "long-non-ascii"],
+)
+def test_ine_hash_is_standard_hmac(key):
+    with override_settings(PSEUDONYM_KEY=key):
+        for ine in ("0123456789A", "123456789AB"):
+            expected = hmac.new(key.encode(), ine.encode(), hashlib.sha256)
+            assert hash_ine(ine) == expected.hexdigest()
+
+
 def test_ine_hash_depends_on_key():
     with override_settings(PSEUDONYM_KEY="another key"):
         run_import([pupil_line(ine="0123456789A")])
