@@ -11,14 +11,11 @@ import contextlib
 import functools
 import gc
 import hashlib
-import itertools
 import logging
-import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +25,6 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg.copy import QueuedLibpqWriter
 
 from schools.academies import DepartmentEntry, find_department
 from schools.display_names import compute_display_names
@@ -39,6 +35,13 @@ from schools.import_report import (
     ImportReport,
     PupilChange,
 )
+from schools.import_state import (
+    STATE_COLUMNS,
+    ClassKey,
+    PupilState,
+    load_states,
+)
+from schools.import_writes import BATCH_SIZE, insert_pupils, update_pupils
 from schools.models import Academie, Classroom, Pupil, School, SchoolYear
 from schools.onde import (
     LEVEL_ORDER,
@@ -55,7 +58,6 @@ logger = logging.getLogger(__name__)
 # Class codes avoid characters that look alike on a card or a tablet: 0/O, 1/I/L.
 CLASS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CLASS_CODE_LENGTH = 6
-BATCH_SIZE = 2000
 PUPIL_FIELDS = ("last_name", "first_name", "level", "birth_month")
 
 __all__ = [
@@ -230,73 +232,6 @@ def _department_for(uai: str) -> DepartmentEntry:
     return department
 
 
-# A class in the plan: ("saved", pk) or, for a class this import creates,
-# ("new", label); labels are unique within a school year.
-ClassKey = tuple[str, int | str]
-
-
-@dataclass(slots=True, eq=False)
-class _PupilState:
-    """A pupil in the plan: one loaded from the database, or one to create."""
-
-    pk: int | None
-    ine_hash: str
-    school_id: int | None
-    class_key: ClassKey | None
-    class_label: str
-    last_name: str
-    first_name: str
-    level: str
-    birth_month: date
-    display_name: str
-    left_on: date | None
-    dirty: set[str] = field(default_factory=set)  # model fields to write
-
-
-_STATE_COLUMNS = (
-    "pk",
-    "ine_hash",
-    "school_id",
-    "classroom_id",
-    "classroom__label",
-    "last_name",
-    "first_name",
-    "level",
-    "birth_month",
-    "display_name",
-    "left_on",
-)
-
-
-def _load_states(pupils: Iterable[tuple]) -> Iterator[_PupilState]:
-    for (
-        pk,
-        ine_hash,
-        school_id,
-        classroom_id,
-        class_label,
-        last_name,
-        first_name,
-        level,
-        birth_month,
-        display_name,
-        left_on,
-    ) in pupils:
-        yield _PupilState(
-            pk=pk,
-            ine_hash=ine_hash,
-            school_id=school_id,
-            class_key=("saved", classroom_id) if classroom_id is not None else None,
-            class_label=class_label or "",
-            last_name=last_name,
-            first_name=first_name,
-            level=level,
-            birth_month=birth_month,
-            display_name=display_name,
-            left_on=left_on,
-        )
-
-
 class _ImportPlan:
     """Every write an import would make, computed before any of them."""
 
@@ -311,13 +246,13 @@ class _ImportPlan:
         self.classes: dict[str, Classroom] = {}
         self.new_classes: list[Classroom] = []
         self.relevelled_classes: list[Classroom] = []
-        self.new_pupils: list[_PupilState] = []
-        self.changed_pupils: list[_PupilState] = []
+        self.new_pupils: list[PupilState] = []
+        self.changed_pupils: list[PupilState] = []
         self.changes: list[PupilChange] = []
         self.warnings: list[LineIssue] = []
         self.unchanged = 0
         # The current pupils, after the import, of each class whose members change.
-        self.class_members: dict[ClassKey, list[_PupilState]] = {}
+        self.class_members: dict[ClassKey, list[PupilState]] = {}
 
     def build(
         self, *, uai: str, school_name: str | None, department: DepartmentEntry
@@ -402,10 +337,10 @@ class _ImportPlan:
         return ("saved", classroom.pk)
 
     def _plan_pupils(self) -> None:
-        school_pupils: list[_PupilState] = []
+        school_pupils: list[PupilState] = []
         if self.school.pk is not None:
             pupils = Pupil.objects.filter(school=self.school)
-            school_pupils = list(_load_states(pupils.values_list(*_STATE_COLUMNS)))
+            school_pupils = list(load_states(pupils.values_list(*STATE_COLUMNS)))
         by_hash = {pupil.ine_hash: pupil for pupil in school_pupils}
         hash_normalized = _ine_hasher()
         hashed = [(row, hash_normalized(row.ine)) for row in self.parsed.rows]
@@ -432,8 +367,8 @@ class _ImportPlan:
     def _plan_listed_pupils(
         self,
         hashed: list[tuple[PupilRow, str]],
-        by_hash: dict[str, _PupilState],
-        elsewhere: dict[str, _PupilState],
+        by_hash: dict[str, PupilState],
+        elsewhere: dict[str, PupilState],
     ) -> set[ClassKey]:
         """Plan the pupils of the file; return the classes whose members change."""
         labels = {row.class_label for row, _ine_hash in hashed}
@@ -465,7 +400,7 @@ class _ImportPlan:
     def _plan_new_pupil(self, row: PupilRow, ine_hash: str, key: ClassKey) -> None:
         # Positional arguments, in field order: keyword arguments double the cost of
         # building these two records, which a national import does 100,000 times.
-        pupil = _PupilState(
+        pupil = PupilState(
             None,  # pk
             ine_hash,
             None,  # school_id
@@ -490,7 +425,7 @@ class _ImportPlan:
         self.changes.append(change)
 
     def _plan_leavers(
-        self, school_pupils: list[_PupilState], listed: set[str]
+        self, school_pupils: list[PupilState], listed: set[str]
     ) -> set[ClassKey]:
         """Mark as left the school's pupils the file no longer lists.
 
@@ -512,7 +447,7 @@ class _ImportPlan:
         return affected
 
     def _plan_listed_pupil(
-        self, pupil: _PupilState, row: PupilRow, key: ClassKey
+        self, pupil: PupilState, row: PupilRow, key: ClassKey
     ) -> None:
         changed = tuple(
             name for name in PUPIL_FIELDS if getattr(pupil, name) != getattr(row, name)
@@ -546,7 +481,7 @@ class _ImportPlan:
     def _record(
         self,
         kind: ChangeKind,
-        pupil: _PupilState,
+        pupil: PupilState,
         line: int | None,
         class_before: str,
         fields: tuple[str, ...],
@@ -564,16 +499,16 @@ class _ImportPlan:
         )
 
     def _plan_class_members(
-        self, pupils: Iterable[_PupilState], affected: set[ClassKey]
+        self, pupils: Iterable[PupilState], affected: set[ClassKey]
     ) -> None:
-        members: dict[ClassKey, list[_PupilState]] = defaultdict(list)
+        members: dict[ClassKey, list[PupilState]] = defaultdict(list)
         for pupil in pupils:
             key = pupil.class_key
             if pupil.left_on is None and key is not None and key in affected:
                 members[key].append(pupil)
         self.class_members = dict(members)
 
-    def _named_new_pupils(self) -> Iterator[_PupilState]:
+    def _named_new_pupils(self) -> Iterator[PupilState]:
         """Compute display names class by class, yielding each class's new pupils.
 
         Names are computed while writing rather than while planning, because no
@@ -642,7 +577,7 @@ class _ImportPlan:
                 self.relevelled_classes, ["levels"], batch_size=BATCH_SIZE
             )
         class_ids = {label: room.pk for label, room in self.classes.items()}
-        inserted = _insert_pupils(
+        inserted = insert_pupils(
             self._named_new_pupils(), self.school.pk, class_ids, self.now
         )
         if inserted != len(self.new_pupils):
@@ -651,7 +586,7 @@ class _ImportPlan:
             raise RuntimeError(
                 f"ONDE import inserted {inserted} of {len(self.new_pupils)} new pupils."
             )
-        _update_pupils(self.changed_pupils, self.school.pk, class_ids, self.now)
+        update_pupils(self.changed_pupils, self.school.pk, class_ids, self.now)
 
 
 def _chunks(values: Sequence[str] | Sequence[int]) -> Iterator[list]:
@@ -660,7 +595,7 @@ def _chunks(values: Sequence[str] | Sequence[int]) -> Iterator[list]:
         yield list(values[start : start + size])
 
 
-def _load_pupils_elsewhere(hashes: list[str], school: School) -> dict[str, _PupilState]:
+def _load_pupils_elsewhere(hashes: list[str], school: School) -> dict[str, PupilState]:
     """Return pupils of other schools with one of these INE hashes, by hash."""
     if not hashes:
         return {}
@@ -681,28 +616,26 @@ def _load_pupils_elsewhere(hashes: list[str], school: School) -> dict[str, _Pupi
         ]
     else:
         conditions = (Q(ine_hash__in=chunk) for chunk in _chunks(hashes))
-    found: dict[str, _PupilState] = {}
+    found: dict[str, PupilState] = {}
     for condition in conditions:
         pupils = Pupil.objects.filter(condition)
         if school.pk is not None:
             pupils = pupils.exclude(school=school)
         found.update(
             (state.ine_hash, state)
-            for state in _load_states(pupils.values_list(*_STATE_COLUMNS))
+            for state in load_states(pupils.values_list(*STATE_COLUMNS))
         )
     return found
 
 
-def _load_class_members(
-    class_ids: list[int], *, exclude: set[str]
-) -> list[_PupilState]:
+def _load_class_members(class_ids: list[int], *, exclude: set[str]) -> list[PupilState]:
     """Return the current pupils of these classes, except those hashed in `exclude`."""
-    members: list[_PupilState] = []
+    members: list[PupilState] = []
     for chunk in _chunks(sorted(set(class_ids))):
         pupils = Pupil.objects.filter(classroom_id__in=chunk, left_on__isnull=True)
         members.extend(
             state
-            for state in _load_states(pupils.values_list(*_STATE_COLUMNS))
+            for state in load_states(pupils.values_list(*STATE_COLUMNS))
             if state.ine_hash not in exclude
         )
     return members
@@ -757,226 +690,3 @@ def _random_class_codes(count: int) -> list[str]:
         "".join(letters[start : start + CLASS_CODE_LENGTH])
         for start in range(0, needed, CLASS_CODE_LENGTH)
     ]
-
-
-def _class_id(key: ClassKey | None, class_ids: dict[str, int]) -> int | None:
-    if key is None:
-        return None
-    kind, value = key
-    return class_ids[str(value)] if kind == "new" else int(value)
-
-
-# Columns written when inserting a pupil. test_insert_columns_cover_pupil_table
-# checks that they are every column of the table, so a new Pupil field fails a test.
-INSERT_COLUMNS = (
-    "school_id",
-    "classroom_id",
-    "user_id",
-    "ine_hash",
-    "last_name",
-    "first_name",
-    "display_name",
-    "level",
-    "birth_month",
-    "picture_password",
-    "left_on",
-    "created_at",
-    "updated_at",
-)
-
-
-def _insert_pupils(
-    pupils: Iterable[_PupilState],
-    school_id: int,
-    class_ids: dict[str, int],
-    now: datetime,
-) -> int:
-    """Insert the new pupils and return how many there were."""
-    if connection.vendor == "postgresql":
-        return _copy_pupils(pupils, school_id, class_ids, now)
-    created = Pupil.objects.bulk_create(
-        (
-            Pupil(
-                school_id=school_id,
-                classroom_id=_class_id(pupil.class_key, class_ids),
-                ine_hash=pupil.ine_hash,
-                last_name=pupil.last_name,
-                first_name=pupil.first_name,
-                display_name=pupil.display_name,
-                level=pupil.level,
-                birth_month=pupil.birth_month,
-            )
-            for pupil in pupils
-        ),
-        batch_size=BATCH_SIZE,
-    )
-    return len(created)
-
-
-# COPY's text format: a backslash starts an escape, tab ends a value, a line break
-# ends a row, and \N is NULL.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_SPECIAL_RE = re.compile(r"[\\\t\n\r]")
-_COPY_NULL = "\\N"
-_COPY_ROWS_PER_WRITE = 5000
-
-
-def _copy_pupils(
-    pupils: Iterable[_PupilState],
-    school_id: int,
-    class_ids: dict[str, int],
-    now: datetime,
-) -> int:
-    """Insert new pupils with COPY and return how many there were.
-
-    COPY is several times faster than INSERT for the 100,000-pupil imports of a
-    national roll-out. The rows are written as COPY text here, because psycopg's
-    `write_row` adapts each value on its own and took longer than the server took
-    to store the rows.
-    """
-    batches = itertools.batched(pupils, _COPY_ROWS_PER_WRITE)
-    first = next(batches, None)
-    if first is None:
-        return 0
-    table = connection.ops.quote_name(Pupil._meta.db_table)
-    columns = ", ".join(INSERT_COLUMNS)
-    stamp = now.isoformat()
-    statement = f"COPY {table} ({columns}) FROM STDIN"
-    count = 0
-    with connection.cursor() as cursor:
-        # A queued writer sends the rows from a thread, so the server stores one
-        # batch while this thread prepares the next.
-        writer = QueuedLibpqWriter(cursor.cursor)
-        with cursor.cursor.copy(statement, writer=writer) as copy:
-            for batch in itertools.chain([first], batches):
-                rows = (
-                    _copy_row(pupil, school_id, class_ids, stamp) for pupil in batch
-                )
-                copy.write("".join(rows))
-                count += len(batch)
-    return count
-
-
-def _copy_row(
-    pupil: _PupilState, school_id: int, class_ids: dict[str, int], stamp: str
-) -> str:
-    """Return a new pupil's line of COPY text, in the order of INSERT_COLUMNS."""
-    class_id = _class_id(pupil.class_key, class_ids)
-    values = (
-        str(school_id),
-        _COPY_NULL if class_id is None else str(class_id),
-        _COPY_NULL,  # user_id
-        pupil.ine_hash,
-        _copy_text(pupil.last_name),
-        _copy_text(pupil.first_name),
-        _copy_text(pupil.display_name),
-        pupil.level,
-        pupil.birth_month.isoformat(),
-        "",  # picture_password
-        _COPY_NULL,  # left_on
-        stamp,  # created_at
-        stamp,  # updated_at
-    )
-    return "\t".join(values) + "\n"
-
-
-def _copy_text(value: str) -> str:
-    # Searching first is much faster than translating, and names rarely need it.
-    if _COPY_SPECIAL_RE.search(value) is None:
-        return value
-    return value.translate(_COPY_ESCAPES)
-
-
-def _update_pupils(
-    pupils: list[_PupilState],
-    school_id: int,
-    class_ids: dict[str, int],
-    now: datetime,
-) -> None:
-    """Write the changed fields of each pupil, grouped by the set of fields.
-
-    bulk_update writes one CASE expression per field, and the expression grows with
-    the batch. It took 80 s for 100,000 pupils moving to a new school year on
-    PostgreSQL. So on PostgreSQL the new values are copied into a temporary table
-    and applied with one UPDATE; other databases get one prepared UPDATE per pupil
-    through executemany.
-    """
-    groups: dict[tuple[str, ...], list[_PupilState]] = defaultdict(list)
-    for pupil in pupils:
-        groups[tuple(sorted(pupil.dirty))].append(pupil)
-    with connection.cursor() as cursor:
-        for names, group in groups.items():
-            fields = [Pupil._meta.get_field(name) for name in names]
-            rows = [
-                [pupil.pk]
-                + [
-                    _written_value(pupil, name, school_id, class_ids, now)
-                    for name in names
-                ]
-                for pupil in group
-            ]
-            if connection.vendor == "postgresql":
-                _update_from_copy(cursor, fields, rows)
-            else:
-                _update_each(cursor, fields, rows)
-
-
-def _update_from_copy(cursor: Any, fields: list[Any], rows: list[list]) -> None:
-    quote = connection.ops.quote_name
-    table = quote(Pupil._meta.db_table)
-    columns = [quote(model_field.column) for model_field in fields]
-    definitions = ", ".join(
-        f"{column} {model_field.db_type(connection)}"
-        for column, model_field in zip(columns, fields, strict=True)
-    )
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE onde_pupil_update (id bigint, {definitions}) "
-        "ON COMMIT DROP"
-    )
-    with cursor.cursor.copy(
-        f"COPY onde_pupil_update (id, {', '.join(columns)}) FROM STDIN"
-    ) as copy:
-        for row in rows:
-            copy.write_row(row)
-    assignments = ", ".join(f"{column} = source.{column}" for column in columns)
-    cursor.execute(
-        f"UPDATE {table} AS pupil SET {assignments} "  # noqa: S608
-        "FROM onde_pupil_update AS source WHERE pupil.id = source.id"
-    )
-    cursor.execute("DROP TABLE onde_pupil_update")
-
-
-def _update_each(cursor: Any, fields: list[Any], rows: list[list]) -> None:
-    quote = connection.ops.quote_name
-    table = quote(Pupil._meta.db_table)
-    assignments = ", ".join(
-        f"{quote(model_field.column)} = %s" for model_field in fields
-    )
-    prepared = [
-        [
-            model_field.get_db_prep_save(value, connection)
-            for model_field, value in zip(fields, row[1:], strict=True)
-        ]
-        + [row[0]]
-        for row in rows
-    ]
-    cursor.executemany(
-        f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-        prepared,
-    )
-
-
-def _written_value(
-    pupil: _PupilState,
-    name: str,
-    school_id: int,
-    class_ids: dict[str, int],
-    now: datetime,
-) -> object:
-    if name == "classroom":
-        return _class_id(pupil.class_key, class_ids)
-    if name == "school":
-        return school_id
-    if name == "updated_at":
-        return now
-    return getattr(pupil, name)

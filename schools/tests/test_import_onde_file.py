@@ -15,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from schools import services
+from schools.import_writes import INSERT_COLUMNS
 from schools.models import Academie, Classroom, Pupil, School, SchoolYear
 from schools.services import (
     CLASS_CODE_ALPHABET,
-    INSERT_COLUMNS,
     ImportChangedError,
     OndeImportError,
     hash_ine,
@@ -564,7 +564,7 @@ def test_failure_while_writing_rolls_back(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_update_pupils", fail)
+    monkeypatch.setattr(services, "update_pupils", fail)
     with pytest.raises(RuntimeError):
         run_import(
             [
