@@ -1,9 +1,10 @@
-"""Writing an ONDE import's new and changed pupils to the database.
+"""Writing an ONDE import's new classes and new and changed pupils to the database.
 
 On PostgreSQL both go through COPY, and other databases get bulk statements.
 """
 
 import itertools
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.db import connection
 from psycopg.copy import QueuedLibpqWriter
 
 from schools.import_state import PupilState, class_id
-from schools.models import Pupil
+from schools.models import Classroom, Pupil
 
 BATCH_SIZE = 2000
 
@@ -35,6 +36,52 @@ INSERT_COLUMNS = (
     "created_at",
     "updated_at",
 )
+
+
+# Columns written when inserting a class, checked like INSERT_COLUMNS.
+CLASS_INSERT_COLUMNS = ("id", "school_id", "school_year_id", "label", "levels", "code")
+
+
+def insert_classes(classes: list[Classroom]) -> None:
+    """Insert new classes and set their primary keys.
+
+    On PostgreSQL the keys come from the table's sequence in one query and the rows
+    go in with COPY, because for the 4,000 classes of a 100,000-pupil file
+    bulk_create spent 0.3 s adapting its parameters.
+    """
+    if connection.vendor != "postgresql" or not classes:
+        Classroom.objects.bulk_create(classes, batch_size=BATCH_SIZE)
+        return
+    table = Classroom._meta.db_table
+    columns = ", ".join(CLASS_INSERT_COLUMNS)
+    statement = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+            "FROM generate_series(1, %s)",
+            [table, len(classes)],
+        )
+        keys = [key for (key,) in cursor.fetchall()]
+        lines = []
+        for classroom, key in zip(classes, keys, strict=True):
+            # The school and school year may be new, saved after the class was
+            # built, so their keys are read from the objects.
+            classroom.pk = key
+            classroom.school_id = classroom.school.pk
+            classroom.school_year_id = classroom.school_year.pk
+            classroom._state.adding = False
+            classroom._state.db = connection.alias
+            values = (
+                str(key),
+                str(classroom.school_id),
+                str(classroom.school_year_id),
+                _copy_text(classroom.label),
+                _copy_text(json.dumps(classroom.levels)),
+                _copy_text(classroom.code),
+            )
+            lines.append("\t".join(values) + "\n")
+        with cursor.cursor.copy(statement) as copy:
+            copy.write("".join(lines))
 
 
 def insert_pupils(

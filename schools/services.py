@@ -41,7 +41,12 @@ from schools.import_state import (
     PupilState,
     load_states,
 )
-from schools.import_writes import BATCH_SIZE, insert_pupils, update_pupils
+from schools.import_writes import (
+    BATCH_SIZE,
+    insert_classes,
+    insert_pupils,
+    update_pupils,
+)
 from schools.models import Academie, Classroom, Pupil, School, SchoolYear
 from schools.onde import (
     LEVEL_ORDER,
@@ -571,7 +576,7 @@ class _ImportPlan:
             self.school.save(update_fields=["name"])
         if self.school_year_created:
             self.school_year.save()
-        Classroom.objects.bulk_create(self.new_classes, batch_size=BATCH_SIZE)
+        insert_classes(self.new_classes)
         if self.relevelled_classes:
             Classroom.objects.bulk_update(
                 self.relevelled_classes, ["levels"], batch_size=BATCH_SIZE

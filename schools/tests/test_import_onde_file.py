@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from schools import services
-from schools.import_writes import INSERT_COLUMNS
+from schools.import_writes import CLASS_INSERT_COLUMNS, INSERT_COLUMNS
 from schools.models import Academie, Classroom, Pupil, School, SchoolYear
 from schools.services import (
     CLASS_CODE_ALPHABET,
@@ -631,6 +631,31 @@ def test_insert_columns_cover_pupil_table():
         field.column for field in Pupil._meta.concrete_fields if not field.primary_key
     }
     assert set(INSERT_COLUMNS) == columns
+
+
+def test_class_insert_columns_cover_classroom_table():
+    columns = {field.column for field in Classroom._meta.concrete_fields}
+    assert set(CLASS_INSERT_COLUMNS) == columns
+
+
+def test_new_classes_belong_to_new_school_and_year(teacher):
+    lines = [*CLASS_A, pupil_line(ine="0000000009A", class_label="CM1 B")]
+    run_import(lines)
+    school = School.objects.get()
+    for classroom in Classroom.objects.all():
+        assert classroom.school == school
+        assert classroom.school_year.label == "2026-2027"
+        assert classroom.levels == ["CM1"]
+        classroom.teachers.add(teacher)
+    later = Classroom.objects.create(
+        school=school,
+        school_year=SchoolYear.objects.get(),
+        label="CM2 C",
+        levels=["CM2"],
+        code="LATER2",
+    )
+    assert later.pk not in {room.pk for room in Classroom.objects.exclude(pk=later.pk)}
+    assert pupil("0000000009A").classroom.label == "CM1 B"
 
 
 # Report and logs
