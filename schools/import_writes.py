@@ -1,6 +1,6 @@
 """Writing an ONDE import's new classes and new and changed pupils to the database.
 
-On PostgreSQL both go through COPY, and other databases get bulk statements.
+On PostgreSQL they all go through COPY, and other databases get bulk statements.
 """
 
 import itertools
