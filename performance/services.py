@@ -486,6 +486,13 @@ def _apply_once(
     *,
     lock: bool,
 ) -> EventOutcome:
+    # Read the group before looking for the key: a concurrent action commits its
+    # state and its event together, so if this read sees the new state, the key
+    # lookup below sees that action's event too.
+    groups = Group.objects.select_related("session__wave", "session__classroom")
+    if lock:
+        groups = groups.select_for_update(of=("self",))
+    fresh = groups.get(pk=group.pk)
     same_key = TaskEvent.objects.filter(client_key=key).first()
     if same_key is not None:
         if same_key.group_id != group.pk:
@@ -494,10 +501,6 @@ def _apply_once(
                 code="key_conflict",
             )
         return _duplicate_outcome(group, game, content, run, same_key)
-    groups = Group.objects.select_related("session__wave", "session__classroom")
-    if lock:
-        groups = groups.select_for_update(of=("self",))
-    fresh = groups.get(pk=group.pk)
     _check_accepts_events(fresh.session, occurred_at, now)
     try:
         state = game.apply(content, fresh.state, kind, payload, seat)
