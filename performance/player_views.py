@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment.player_views import pupil_api, pupil_page
+from iota.permissions import pupil_api, pupil_page
 from performance.definitions import definition_of
 from performance.games import GroupGame
 from performance.models import TaskRun, TaskSession
