@@ -8,17 +8,21 @@ naming the file, the line, the field path (such as `items[3].text.fr`) and the r
 definition under a new version.
 """
 
-import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import Field, ValidationError, field_validator
 
 from assessment.models import Answer, Instrument
+from iota.definition_sync import (
+    DefinitionKind,
+    DefinitionSyncError,
+    SyncReport,
+    sync_definitions,
+)
 from iota.yaml_schema import (
     Loc,
     Problem,
@@ -29,8 +33,6 @@ from iota.yaml_schema import (
     parse_yaml,
     read_text_file,
 )
-
-logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 # Pictures the questionnaire player draws (static/iota/js/player-pictograms.js): filled
@@ -316,15 +318,35 @@ def to_stored_definition(definition: InstrumentDefinition) -> dict[str, Any]:
     return definition.model_dump(mode="json", exclude_none=True)
 
 
-class InstrumentSyncError(Exception):
+class InstrumentSyncError(DefinitionSyncError):
     """Instrument files that cannot be synced. Nothing was written."""
 
 
-@dataclass
-class SyncReport:
-    created: list[str] = field(default_factory=list)  # "key version"
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+def _instrument_fields(definition: InstrumentDefinition) -> dict[str, Any]:
+    return {
+        "schema_version": definition.schema_version,
+        "title": definition.title.fr[:200],
+        "skill": definition.skill,
+        "validated": definition.validated,
+        "definition": to_stored_definition(definition),
+    }
+
+
+INSTRUMENT_FILES = DefinitionKind(
+    noun="instrument",
+    model=Instrument,
+    load=load_instrument_file,
+    fields=_instrument_fields,
+    in_use=lambda instrument: Answer.objects.filter(
+        response__wave__campaign__instrument=instrument
+    ).exists(),
+    frozen_message=gettext_lazy(
+        "%(file)s : %(name)s a déjà des réponses, sa définition ne peut plus "
+        "changer : augmentez le numéro de version dans le fichier et "
+        "chargez-le à nouveau"
+    ),
+    error=InstrumentSyncError,
+)
 
 
 def sync_instruments(directory: Path | str | None = None) -> SyncReport:
@@ -335,89 +357,6 @@ def sync_instruments(directory: Path | str | None = None) -> SyncReport:
     frozen, and a change raises InstrumentSyncError. Every file is validated before
     anything is written, and the writes happen in one transaction.
     """
-    directory = Path(directory or settings.IOTA_INSTRUMENTS_DIR)
-    if not directory.is_dir():
-        raise InstrumentSyncError(
-            _("%(folder)s : dossier introuvable") % {"folder": directory}
-        )
-    definitions: dict[tuple[str, str], tuple[Path, InstrumentDefinition]] = {}
-    errors: list[str] = []
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            definition = load_instrument_file(path)
-        except InstrumentFileError as error:
-            errors.append(str(error))
-            continue
-        ident = (definition.key, definition.version)
-        if ident in definitions:
-            errors.append(
-                _(
-                    "%(file)s : %(key)s %(version)s est aussi défini dans %(other)s : "
-                    "donnez à chaque fichier sa propre version"
-                )
-                % {
-                    "file": path.name,
-                    "key": definition.key,
-                    "version": definition.version,
-                    "other": definitions[ident][0].name,
-                }
-            )
-            continue
-        definitions[ident] = (path, definition)
-    if errors:
-        raise InstrumentSyncError("\n".join(errors))
-
-    report = SyncReport()
-    with transaction.atomic():
-        for (key, version), (path, definition) in definitions.items():
-            _upsert_instrument(key, version, path, definition, report)
-    logger.info(
-        "Synced instruments from %s: %d created, %d updated, %d unchanged.",
-        directory,
-        len(report.created),
-        len(report.updated),
-        len(report.unchanged),
+    return sync_definitions(
+        INSTRUMENT_FILES, Path(directory or settings.IOTA_INSTRUMENTS_DIR)
     )
-    return report
-
-
-def _upsert_instrument(
-    key: str,
-    version: str,
-    path: Path,
-    definition: InstrumentDefinition,
-    report: SyncReport,
-) -> None:
-    stored = to_stored_definition(definition)
-    fields = {
-        "schema_version": definition.schema_version,
-        "title": definition.title.fr[:200],
-        "skill": definition.skill,
-        "validated": definition.validated,
-        "definition": stored,
-    }
-    name = f"{key} {version}"
-    instrument = (
-        Instrument.objects.select_for_update().filter(key=key, version=version).first()
-    )
-    if instrument is None:
-        Instrument.objects.create(key=key, version=version, **fields)
-        report.created.append(name)
-        return
-    if instrument.definition == stored:
-        report.unchanged.append(name)
-        return
-    if Answer.objects.filter(response__wave__campaign__instrument=instrument).exists():
-        raise InstrumentSyncError(
-            _(
-                "%(file)s : %(name)s a déjà des réponses, sa définition ne peut plus "
-                "changer : augmentez le numéro de version dans le fichier et "
-                "chargez-le à nouveau"
-            )
-            % {"file": path.name, "name": name}
-        )
-    for name_of_field, value in fields.items():
-        setattr(instrument, name_of_field, value)
-    instrument.save(update_fields=[*fields, "loaded_at"])
-    report.updated.append(name)
-    logger.info("Updated instrument %s from %s.", instrument.pk, path.name)

@@ -9,15 +9,20 @@ version). A version is frozen once a pupil has played it: publish a changed
 definition under a new version.
 """
 
-import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import Field, ValidationError, model_validator
 
-from assessment.instruments import ItemKey, Skill, Slug, SyncReport, Version
+from assessment.instruments import ItemKey, Skill, Slug, Version
+from iota.definition_sync import (
+    DefinitionKind,
+    DefinitionSyncError,
+    SyncReport,
+    sync_definitions,
+)
 from iota.yaml_schema import (
     Loc,
     Problem,
@@ -34,8 +39,6 @@ from performance.games.public_goods import PublicGoodsContent
 from performance.games.referential import ReferentialContent
 from performance.games.split_clues import SplitCluesContent
 from performance.models import Task, TaskEvent
-
-logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 TASKS_DIR = Path(__file__).resolve().parent / "tasks"
@@ -195,8 +198,34 @@ def to_stored_definition(definition: TaskDefinition) -> dict[str, Any]:
     return definition.model_dump(mode="json", exclude_none=True)
 
 
-class TaskSyncError(Exception):
+class TaskSyncError(DefinitionSyncError):
     """Task files that cannot be synced. Nothing was written."""
+
+
+def _task_fields(definition: TaskDefinition) -> dict[str, Any]:
+    return {
+        "schema_version": definition.schema_version,
+        "type": definition.type,
+        "skill": definition.skill,
+        "title": definition.title.fr[:200],
+        "validated": definition.validated,
+        "definition": to_stored_definition(definition),
+    }
+
+
+TASK_FILES = DefinitionKind(
+    noun="task",
+    model=Task,
+    load=load_task_file,
+    fields=_task_fields,
+    in_use=lambda task: TaskEvent.objects.filter(run__session__task=task).exists(),
+    frozen_message=gettext_lazy(
+        "%(file)s : %(name)s a déjà été joué, sa définition ne peut plus "
+        "changer : augmentez le numéro de version dans le fichier et "
+        "chargez-le à nouveau"
+    ),
+    error=TaskSyncError,
+)
 
 
 def sync_tasks(directory: Path | str | None = None) -> SyncReport:
@@ -207,88 +236,4 @@ def sync_tasks(directory: Path | str | None = None) -> SyncReport:
     frozen and a change raises TaskSyncError. Every file is validated before
     anything is written, and the writes happen in one transaction.
     """
-    directory = Path(directory or TASKS_DIR)
-    if not directory.is_dir():
-        raise TaskSyncError(
-            _("%(folder)s : dossier introuvable") % {"folder": directory}
-        )
-    definitions: dict[tuple[str, str], tuple[Path, TaskDefinition]] = {}
-    errors: list[str] = []
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            definition = load_task_file(path)
-        except TaskFileError as error:
-            errors.append(str(error))
-            continue
-        ident = (definition.key, definition.version)
-        if ident in definitions:
-            errors.append(
-                _(
-                    "%(file)s : %(key)s %(version)s est aussi défini dans %(other)s : "
-                    "donnez à chaque fichier sa propre version"
-                )
-                % {
-                    "file": path.name,
-                    "key": definition.key,
-                    "version": definition.version,
-                    "other": definitions[ident][0].name,
-                }
-            )
-            continue
-        definitions[ident] = (path, definition)
-    if errors:
-        raise TaskSyncError("\n".join(errors))
-
-    report = SyncReport()
-    with transaction.atomic():
-        for (key, version), (path, definition) in definitions.items():
-            _upsert_task(key, version, path, definition, report)
-    logger.info(
-        "Synced tasks from %s: %d created, %d updated, %d unchanged.",
-        directory,
-        len(report.created),
-        len(report.updated),
-        len(report.unchanged),
-    )
-    return report
-
-
-def _upsert_task(
-    key: str,
-    version: str,
-    path: Path,
-    definition: TaskDefinition,
-    report: SyncReport,
-) -> None:
-    stored = to_stored_definition(definition)
-    fields = {
-        "schema_version": definition.schema_version,
-        "type": definition.type,
-        "skill": definition.skill,
-        "title": definition.title.fr[:200],
-        "validated": definition.validated,
-        "definition": stored,
-    }
-    name = f"{key} {version}"
-    task = Task.objects.select_for_update().filter(key=key, version=version).first()
-    if task is None:
-        Task.objects.create(key=key, version=version, **fields)
-        report.created.append(name)
-        return
-    if task.definition == stored:
-        report.unchanged.append(name)
-        return
-    if TaskEvent.objects.filter(run__session__task=task).exists():
-        raise TaskSyncError(
-            _(
-                "%(file)s : %(name)s a déjà été joué, sa définition ne peut plus "
-                "changer : augmentez le numéro de version dans le fichier et "
-                "chargez-le à nouveau"
-            )
-            % {"file": path.name, "name": name}
-        )
-    for name_of_field, value in fields.items():
-        setattr(task, name_of_field, value)
-    task.save(update_fields=[*fields, "loaded_at"])
-    report.updated.append(name)
-    logger.info("Updated task %s from %s.", task.pk, path.name)
+    return sync_definitions(TASK_FILES, Path(directory or TASKS_DIR))
