@@ -45,9 +45,9 @@ class DefinitionKind[D: VersionedDefinition]:
     """How one kind of definition file is read and stored.
 
     `fields` gives the model fields written for a definition, `definition`
-    included. `in_use` says whether pupils have used a stored row, which freezes
-    it; `frozen_message` (a lazy translation) is the error then, formatted with
-    `file` and `name`.
+    included. `in_use` returns whether pupils have used a stored row, which
+    freezes it. `frozen_message` (a lazy translation) is the error raised then,
+    formatted with `file` and `name`.
     """
 
     noun: str  # in log lines: "instrument", "task"
