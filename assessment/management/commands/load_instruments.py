@@ -1,51 +1,37 @@
 """Load a folder of instrument files into the database: `iota load-instruments DIR`."""
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from assessment.instruments import InstrumentSyncError, sync_instruments
+from assessment.instruments import sync_instruments
+from iota.definition_commands import LoadDefinitionsCommand
+from iota.definition_sync import SyncReport
 
 
-class Command(BaseCommand):
+class Command(LoadDefinitionsCommand):
     help = _(
         "Charge chaque fichier d’instrument *.yaml du dossier DIR (par défaut, les "
         "instruments livrés) et crée ou met à jour les instruments, repérés par leur "
         "clé et leur version."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "directory",
-            nargs="?",
-            default=str(settings.IOTA_INSTRUMENTS_DIR),
-            help=_("dossier des fichiers d’instrument (par défaut : %(default)s)"),
-        )
+    def default_directory(self) -> str:
+        return str(settings.IOTA_INSTRUMENTS_DIR)
 
-    def handle(self, *args: object, **options: object) -> None:
-        try:
-            report = sync_instruments(str(options["directory"]))
-        except InstrumentSyncError as error:
-            raise CommandError(
-                _("Rien n’a été chargé :\n%(error)s") % {"error": error}
-            ) from error
-        for label, names in (
-            (_("créé"), report.created),
-            (_("mis à jour"), report.updated),
-            (_("inchangé"), report.unchanged),
-        ):
-            for name in names:
-                self.stdout.write(f"{label} : {name}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                _(
-                    "%(created)s créé(s), %(updated)s mis à jour, "
-                    "%(unchanged)s inchangé(s)"
-                )
-                % {
-                    "created": len(report.created),
-                    "updated": len(report.updated),
-                    "unchanged": len(report.unchanged),
-                }
-            )
-        )
+    def directory_help(self) -> str:
+        return _("dossier des fichiers d’instrument (par défaut : %(default)s)")
+
+    def sync(self, directory: str) -> SyncReport:
+        return sync_instruments(directory)
+
+    def labels(self) -> tuple[str, str, str]:
+        return _("créé"), _("mis à jour"), _("inchangé")
+
+    def totals(self, report: SyncReport) -> str:
+        return _(
+            "%(created)s créé(s), %(updated)s mis à jour, %(unchanged)s inchangé(s)"
+        ) % {
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+        }
