@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import SignInAttempt
 from accounts.services import open_signin_window
-from accounts.tests.helpers import make_pupil
+from iota.testing import make_pupil
 
 pytestmark = pytest.mark.django_db
 

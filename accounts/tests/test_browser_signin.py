@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import open_signin_window
-from accounts.tests.helpers import make_pupil, sign_in_pupil_in_browser
+from accounts.tests.helpers import sign_in_pupil_in_browser
+from iota.testing import make_pupil
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import ensure_picture_passwords, open_signin_window
-from accounts.tests.helpers import make_pupil
 from conftest import PASSWORD
+from iota.testing import make_pupil
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

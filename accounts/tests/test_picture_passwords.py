@@ -11,7 +11,7 @@ from accounts.services import (
     has_valid_picture_password,
     reset_picture_password,
 )
-from accounts.tests.helpers import make_pupil
+from iota.testing import make_pupil
 
 
 def test_generated_password_has_three_distinct_known_pictures():

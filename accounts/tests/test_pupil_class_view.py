@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import close_signin_window, open_signin_window
-from accounts.tests.helpers import make_pupil
+from iota.testing import make_pupil
 
 pytestmark = pytest.mark.django_db
 

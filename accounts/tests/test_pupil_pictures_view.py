@@ -9,8 +9,8 @@ from django.utils import translation
 
 from accounts.models import Role, SignInAttempt
 from accounts.services import close_signin_window, open_signin_window
-from accounts.tests.helpers import make_pupil
 from accounts.views.pupil import wait_message
+from iota.testing import make_pupil
 
 pytestmark = pytest.mark.django_db
 

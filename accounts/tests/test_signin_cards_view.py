@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.pictures import PICTURES, parse_picture_password
-from accounts.tests.helpers import make_pupil
+from iota.testing import make_pupil
 
 pytestmark = pytest.mark.django_db
 

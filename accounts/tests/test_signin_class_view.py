@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import SignInWindow
 from accounts.services import current_signin_window, open_signin_window
-from accounts.tests.helpers import make_pupil
+from iota.testing import make_pupil
 from schools.models import Academie
 
 pytestmark = pytest.mark.django_db

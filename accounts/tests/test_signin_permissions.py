@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.tests.helpers import make_pupil, make_pupil_user
+from iota.testing import make_pupil, make_pupil_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import SignInAttempt
 from accounts.services import SignInOutcome, open_signin_window, sign_in_pupil
-from accounts.tests.helpers import make_pupil
 from accounts.throttle import DEVICE_RULE, PUPIL_RULE, ThrottleRule, throttle_wait
+from iota.testing import make_pupil
 
 PASSWORD = ["sun", "cat", "boat"]
 WRONG = ["moon", "star", "tree"]
