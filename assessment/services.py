@@ -35,6 +35,7 @@ from assessment.models import (
     WaveReopening,
     WaveSession,
 )
+from iota.errors import RuleError
 from schools.models import Classroom, Pupil, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -49,16 +50,8 @@ LATE_ANSWER_GRACE = dt.timedelta(hours=24)
 MAX_REOPENING_DAYS = 7
 
 
-class AssessmentError(Exception):
-    """A request the rules forbid. `code` is stable for the API, `message` French."""
-
-    code = "invalid"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+class AssessmentError(RuleError):
+    """A request the campaign and wave rules reject."""
 
 
 class WaveNotOpenError(AssessmentError):

@@ -24,6 +24,7 @@ from activities.quiz_scoring import QuizAnswerError, QuizScore, score_quiz
 from activities.schemas import CodingContent, QuizContent
 from activities.services import content_of, published_version
 from assessment.services import school_zone
+from iota.errors import RuleError
 from learning.models import (
     SUCCESS_OUTCOMES,
     Assignment,
@@ -38,16 +39,8 @@ from schools.models import Classroom, Pupil
 logger = logging.getLogger(__name__)
 
 
-class LearningError(Exception):
-    """A request the rules forbid. `code` is stable for the API, `message` French."""
-
-    code = "invalid"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+class LearningError(RuleError):
+    """A request the assignment and attempt rules reject."""
 
 
 def school_today(classroom: Classroom, now: dt.datetime | None = None) -> dt.date:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from assessment.models import Wave
 from assessment.services import LATE_ANSWER_GRACE, wave_is_open_for
+from iota.errors import RuleError
 from performance.definitions import TaskDefinition, definition_of
 from performance.games import GAMES, GroupGame, SoloGame
 from performance.games.base import Event, InvalidEventError, Scores
@@ -47,16 +48,8 @@ logger = logging.getLogger(__name__)
 MAX_STATE_ATTEMPTS = 3
 
 
-class PerformanceError(Exception):
-    """A request the rules forbid. `code` is stable for the API, `message` French."""
-
-    code = "invalid"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+class PerformanceError(RuleError):
+    """A request the performance task rules reject."""
 
 
 class TaskClosedError(PerformanceError):

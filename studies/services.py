@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from assessment.models import Campaign, Response
+from iota.errors import RuleError
 from schools.models import Classroom, Pupil
 from studies.models import (
     DEFAULT_LONG_STRING_SHARE,
@@ -47,16 +48,8 @@ logger = logging.getLogger(__name__)
 SEED_LIMIT = 2**31
 
 
-class StudyError(Exception):
-    """A request the study rules reject. `code` is stable, `message` is French."""
-
-    code = "invalid"
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+class StudyError(RuleError):
+    """A request the study rules reject."""
 
 
 class AssignmentLockedError(StudyError):
