@@ -6,9 +6,7 @@ tell an answer to resend later (network, 5xx, signed out) from one to drop.
 """
 
 import datetime as dt
-import json
 import logging
-import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,6 +30,7 @@ from assessment.services import (
     record_answer,
     start_response,
 )
+from iota.json_body import read_keyed_object
 from iota.permissions import pupil_api, pupil_page
 from learning.services import today_activities
 from schools.models import Pupil
@@ -248,16 +247,7 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
 
 def _parse_answer(body: bytes) -> dict[str, Any]:
     """Read an answer's JSON body; raise ValueError with a message naming the field."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"body is not JSON: {error}") from error
-    if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
-    try:
-        key = uuid.UUID(str(data.get("key")))
-    except ValueError as error:
-        raise ValueError(f"key {data.get('key')!r} is not a UUID") from error
+    data, key = read_keyed_object(body)
     item = data.get("item")
     if not isinstance(item, str) or not item:
         raise ValueError("item is missing: give the item key, such as P1")

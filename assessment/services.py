@@ -36,6 +36,7 @@ from assessment.models import (
     WaveSession,
 )
 from iota.errors import RuleError
+from iota.permissions import sees_every_class
 from schools.models import Classroom, Pupil, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -87,11 +88,7 @@ class WaveSpec:
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """Return the campaigns `user` may list: teachers see those with their classes."""
     campaigns = Campaign.objects.select_related("instrument", "school_year")
-    if user.is_superuser or user.role in (
-        Role.COORDINATOR,
-        Role.ADMINISTRATOR,
-        Role.RESEARCHER,
-    ):
+    if sees_every_class(user):
         return campaigns.all()
     if user.role == Role.TEACHER:
         return campaigns.filter(classes__teachers=user).distinct()

@@ -98,10 +98,15 @@ def pupil_api(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
     return wrapped
 
 
+def sees_every_class(user: User) -> bool:
+    """Return whether `user` works across the programme rather than in some classes."""
+    return user.is_superuser or user.role in (*STAFF_ROLES, Role.RESEARCHER)
+
+
 def classes_visible_to(user: User) -> QuerySet[Classroom]:
     """Return the classes whose pages `user` may open."""
     classes = Classroom.objects.select_related("school", "school_year")
-    if user.is_superuser or user.role in STAFF_ROLES or user.role == Role.RESEARCHER:
+    if sees_every_class(user):
         return classes.all()
     if user.role == Role.TEACHER:
         return classes.filter(teachers=user)

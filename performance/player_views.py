@@ -9,9 +9,7 @@ drop.
 """
 
 import datetime as dt
-import json
 import logging
-import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from iota.json_body import read_keyed_object
 from iota.permissions import pupil_api, pupil_page
 from performance.definitions import definition_of
 from performance.games import GroupGame
@@ -291,16 +290,7 @@ def _run_state(run: TaskRun) -> dict[str, Any]:
 
 def _parse_event(body: bytes) -> dict[str, Any]:
     """Read an event's JSON body; raise ValueError with a message naming the field."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"body is not JSON: {error}") from error
-    if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
-    try:
-        key = uuid.UUID(str(data.get("key")))
-    except ValueError as error:
-        raise ValueError(f"key {data.get('key')!r} is not a UUID") from error
+    data, key = read_keyed_object(body)
     kind = data.get("kind")
     if not isinstance(kind, str) or not kind or len(kind) > 40:
         raise ValueError("kind is missing: give the event's kind, such as choose")

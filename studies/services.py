@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from assessment.models import Campaign, Response
 from iota.errors import RuleError
+from iota.permissions import sees_every_class
 from schools.models import Classroom, Pupil
 from studies.models import (
     DEFAULT_LONG_STRING_SHARE,
@@ -62,11 +63,7 @@ class AssignmentLockedError(StudyError):
 def studies_visible_to(user: User) -> QuerySet[Study]:
     """Return the studies `user` may open; a teacher sees those with their classes."""
     studies = Study.objects.select_related("campaign__instrument")
-    if user.is_superuser or user.role in (
-        Role.COORDINATOR,
-        Role.ADMINISTRATOR,
-        Role.RESEARCHER,
-    ):
+    if sees_every_class(user):
         return studies.all()
     if user.role == Role.TEACHER:
         return studies.filter(campaign__classes__teachers=user).distinct()

@@ -141,6 +141,7 @@ class TestAnswersApi:
         ("body", "message"),
         [
             ("not json", "body is not JSON"),
+            ("[" * 100_000, "body is not JSON"),
             ("[1, 2]", "body must be a JSON object"),
             ('{"key": "abc", "item": "P1", "value": 1}', "is not a UUID"),
             (json.dumps({"key": KEY, "value": 1}), "item is missing"),

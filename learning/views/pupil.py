@@ -7,9 +7,7 @@ later (network, 5xx, signed out) from one to drop.
 """
 
 import datetime as dt
-import json
 import logging
-import uuid
 from typing import Any, TypeGuard, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from activities.schemas import CodingContent, QuizContent
 from activities.services import content_of
+from iota.json_body import read_keyed_object
 from iota.permissions import pupil_api, pupil_page
 from learning import players
 from learning.models import Attempt
@@ -152,16 +151,7 @@ def _attempt_json(attempt: Attempt) -> dict[str, Any]:
 
 def parse_submission(body: bytes) -> AttemptSubmission:
     """Read an attempt's JSON body; raise ValueError with a message naming the field."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ValueError(f"body is not JSON: {error}") from error
-    if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
-    try:
-        key = uuid.UUID(str(data.get("key")))
-    except ValueError as error:
-        raise ValueError(f"key {data.get('key')!r} is not a UUID") from error
+    data, key = read_keyed_object(body)
     answers = data.get("answers")
     program = data.get("program")
     if answers is not None and not isinstance(answers, dict):

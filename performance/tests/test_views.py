@@ -380,3 +380,14 @@ def test_api_signed_out_is_401(puzzles, pupil):
         content_type="application/json",
     )
     assert response.status_code == 401
+
+
+def test_api_rejects_deeply_nested_body(puzzles, pupil):
+    run = start_run(puzzles, pupil)
+    reply = client_of(pupil.user).post(
+        reverse("performance:events-api", args=[run.pk]),
+        "[" * 100_000,
+        content_type="application/json",
+    )
+    assert reply.status_code == 400
+    assert "body is not JSON" in reply.json()["message"]
