@@ -1027,7 +1027,7 @@ class CfaResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Everything as plain JSON types, NaN as None."""
-        return _jsonable(
+        return jsonable(
             {
                 "estimator": self.estimator,
                 "group": self.group,
@@ -1046,11 +1046,12 @@ class CfaResult:
         )
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Return `value` with NumPy scalars as Python ones and NaN or inf as None."""
     if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if isinstance(value, np.bool_ | bool):
         return bool(value)
     if isinstance(value, np.integer):
@@ -1538,7 +1539,7 @@ class InvarianceResult:
     fits: dict[str, CfaResult]
 
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(
+        return jsonable(
             {
                 "group": self.group,
                 "table": self.table.to_dict(orient="records"),

@@ -28,7 +28,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from assessment.cfa import CfaError, numeric_columns
+from assessment.cfa import CfaError, jsonable, numeric_columns
 
 logger = logging.getLogger(__name__)
 
@@ -102,21 +102,7 @@ class MixedResult:
         payload["variance_components"] = self.variance_components.to_dict(
             orient="records"
         )
-        return _jsonable(payload)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if not math.isfinite(value) else float(value)
-    return value
+        return jsonable(payload)
 
 
 class _Deviance:

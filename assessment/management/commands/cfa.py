@@ -20,7 +20,8 @@ from assessment.cfa import (
 )
 
 
-def _display(value: Any, digits: int = 3) -> str:
+def display_value(value: Any, digits: int = 3) -> str:
+    """Return `value` for a text table: floats to `digits` places, a dash if missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, float):
@@ -236,12 +237,12 @@ class Command(BaseCommand):
                         row.lhs,
                         row.op,
                         row.rhs,
-                        _display(row.group),
-                        _display(row.est),
-                        _display(row.se),
-                        _display(row.z, 2),
-                        _display(row.p_value),
-                        _display(row.std_all),
+                        display_value(row.group),
+                        display_value(row.est),
+                        display_value(row.se),
+                        display_value(row.z, 2),
+                        display_value(row.p_value),
+                        display_value(row.std_all),
                     ]
                 )
             )
@@ -254,10 +255,10 @@ class Command(BaseCommand):
                 "khi² = %(base)s, ddl = %(base_df)d"
             )
             % {
-                "chi": _display(fit.chi_square),
+                "chi": display_value(fit.chi_square),
                 "df": fit.df,
-                "p": _display(fit.p_value),
-                "base": _display(fit.baseline_chi_square),
+                "p": display_value(fit.p_value),
+                "base": display_value(fit.baseline_chi_square),
                 "base_df": fit.baseline_df,
             }
         )
@@ -267,12 +268,12 @@ class Command(BaseCommand):
                 "[IC à 90 %% : %(low)s ; %(high)s], SRMR = %(srmr)s"
             )
             % {
-                "cfi": _display(fit.cfi),
-                "tli": _display(fit.tli),
-                "rmsea": _display(fit.rmsea),
-                "low": _display(fit.rmsea_ci_low),
-                "high": _display(fit.rmsea_ci_high),
-                "srmr": _display(fit.srmr),
+                "cfi": display_value(fit.cfi),
+                "tli": display_value(fit.tli),
+                "rmsea": display_value(fit.rmsea),
+                "low": display_value(fit.rmsea_ci_low),
+                "high": display_value(fit.rmsea_ci_high),
+                "srmr": display_value(fit.srmr),
             }
         )
         write(
@@ -281,9 +282,9 @@ class Command(BaseCommand):
                 "%(q)d paramètres libres"
             )
             % {
-                "loglik": _display(fit.loglik),
-                "aic": _display(fit.aic),
-                "bic": _display(fit.bic),
+                "loglik": display_value(fit.loglik),
+                "aic": display_value(fit.aic),
+                "bic": display_value(fit.bic),
                 "q": fit.free_parameters,
             }
         )
@@ -318,16 +319,16 @@ class Command(BaseCommand):
                 "\t".join(
                     [
                         row.model,
-                        _display(row.chi_square),
+                        display_value(row.chi_square),
                         str(row.df),
-                        _display(row.p_value),
-                        _display(row.cfi),
-                        _display(row.rmsea),
-                        _display(row.srmr),
-                        _display(row.delta_chi_square),
-                        _display(row.delta_df, 0),
-                        _display(row.delta_p_value),
-                        _display(row.delta_cfi),
+                        display_value(row.p_value),
+                        display_value(row.cfi),
+                        display_value(row.rmsea),
+                        display_value(row.srmr),
+                        display_value(row.delta_chi_square),
+                        display_value(row.delta_df, 0),
+                        display_value(row.delta_p_value),
+                        display_value(row.delta_cfi),
                     ]
                 )
             )

@@ -9,16 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from assessment.cfa import CfaError, read_csv_table
-from assessment.management.commands.cfa import describe_cfa_error
+from assessment.management.commands.cfa import describe_cfa_error, display_value
 from assessment.mixed import MixedModelError, MixedResult, fit_mixed
-
-
-def _display(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def _p_value(value: float) -> str:
@@ -149,10 +141,10 @@ class Command(BaseCommand):
             )
             % {
                 "name": _("Critère REML") if result.reml else _("Déviance"),
-                "criterion": _display(criterion),
-                "loglik": _display(result.loglik),
-                "aic": _display(result.aic),
-                "bic": _display(result.bic),
+                "criterion": display_value(criterion),
+                "loglik": display_value(result.loglik),
+                "aic": display_value(result.aic),
+                "bic": display_value(result.bic),
             }
         )
         for message in result.warnings:
@@ -164,10 +156,10 @@ class Command(BaseCommand):
                 "\t".join(
                     [
                         row.term,
-                        _display(row.estimate),
-                        _display(row.se),
-                        _display(row.statistic),
-                        _display(row.df, 2),
+                        display_value(row.estimate),
+                        display_value(row.se),
+                        display_value(row.statistic),
+                        display_value(row.df, 2),
                         _p_value(row.p_value),
                         _p_value(row.p_value_z),
                     ]
@@ -180,10 +172,10 @@ class Command(BaseCommand):
                 "\t".join(
                     [
                         row.grp,
-                        _display(row.var1),
-                        _display(row.var2),
-                        _display(row.vcov),
-                        _display(row.sdcor),
+                        display_value(row.var1),
+                        display_value(row.var2),
+                        display_value(row.vcov),
+                        display_value(row.sdcor),
                     ]
                 )
             )
