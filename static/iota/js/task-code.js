@@ -9,7 +9,7 @@
 // who did what.
 
 import { drawSymbol } from "./task-figures.js";
-import { GroupClient, TaskFrame, format, make, readTaskData } from "./task-common.js";
+import { GroupClient, TaskFrame, format, make, startTask } from "./task-common.js";
 
 class CodePlayer {
   constructor(root, data) {
@@ -45,7 +45,7 @@ class CodePlayer {
     let screen;
     if (view.finished) {
       this.client.stop();
-      screen = this.endScreen(view);
+      screen = this.endScreen();
     } else if (view.phase === "feedback") {
       screen = this.feedbackScreen(view);
     } else {
@@ -153,21 +153,9 @@ class CodePlayer {
     ]);
   }
 
-  endScreen(view) {
-    return make("section", { class: "player-screen end", "data-screen": "end" }, [
-      make("h1", { text: this.texts.end, tabindex: -1, "data-focus": true, "data-read-aloud": true }),
-      make("p", {}, [this.frame.homeLink(this.data.homeUrl)]),
-    ]);
+  endScreen() {
+    return this.frame.messageScreen("end", this.texts.end, this.data.homeUrl);
   }
 }
 
-function main() {
-  const root = document.getElementById("task");
-  const data = readTaskData();
-  if (!root || !data || !data.view) {
-    return;
-  }
-  new CodePlayer(root, data).start();
-}
-
-main();
+startTask(CodePlayer);

@@ -74,13 +74,32 @@ export class TaskFrame {
     return make("a", { class: "big-button", href: url, text: this.strings.home });
   }
 
-  // The screen shown once the teacher closed the task.
-  closedScreen(url) {
-    return make("section", { class: "player-screen closed", "data-screen": "closed" }, [
-      make("h1", { text: this.strings.closed, tabindex: -1, "data-focus": true, "data-read-aloud": true }),
+  // A closing screen: a heading read aloud, with `before` and `after` nodes (a
+  // result, a total) around it, and the way home.
+  messageScreen(name, heading, url, { before = [], after = [] } = {}) {
+    return make("section", { class: `player-screen ${name}`, "data-screen": name }, [
+      ...before,
+      make("h1", { text: heading, tabindex: -1, "data-focus": true, "data-read-aloud": true }),
+      ...after,
       make("p", {}, [this.homeLink(url)]),
     ]);
   }
+
+  // The screen shown once the teacher closed the task.
+  closedScreen(url) {
+    return this.messageScreen("closed", this.strings.closed, url);
+  }
+}
+
+// Starts `Player` on the page's task data. A pair or group player needs the
+// shared state the page was rendered with (`needsView`).
+export function startTask(Player, { needsView = true } = {}) {
+  const root = document.getElementById("task");
+  const data = readTaskData();
+  if (!root || !data || (needsView && !data.view)) {
+    return;
+  }
+  new Player(root, data).start();
 }
 
 export function newEventQueue(data, frame, handlers = {}) {

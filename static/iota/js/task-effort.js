@@ -8,7 +8,7 @@
 // replays the same events to score, so the browser's verdict is only for display.
 
 import { drawStars } from "./task-figures.js";
-import { TaskFrame, format, make, newEventQueue, newKey, readTaskData } from "./task-common.js";
+import { TaskFrame, format, make, newEventQueue, newKey, startTask } from "./task-common.js";
 
 const TICK_MS = 250;
 
@@ -322,25 +322,14 @@ class EffortPlayer {
 
   endScreen() {
     const last = this.rounds[this.rounds.length - 1];
-    return make("section", { class: "player-screen end", "data-screen": "end" }, [
-      this.resultOf(last),
-      make("h1", {
-        text: this.content.texts.end, tabindex: -1, "data-focus": true, "data-read-aloud": true,
-      }),
-      drawStars(Math.min(this.stars(), 30)),
-      make("p", { class: "stars-total", text: format(this.strings.stars, { count: this.stars() }) }),
-      make("p", {}, [this.frame.homeLink(this.data.homeUrl)]),
-    ]);
+    return this.frame.messageScreen("end", this.content.texts.end, this.data.homeUrl, {
+      before: [this.resultOf(last)],
+      after: [
+        drawStars(Math.min(this.stars(), 30)),
+        make("p", { class: "stars-total", text: format(this.strings.stars, { count: this.stars() }) }),
+      ],
+    });
   }
 }
 
-function main() {
-  const root = document.getElementById("task");
-  const data = readTaskData();
-  if (!root || !data) {
-    return;
-  }
-  new EffortPlayer(root, data).start();
-}
-
-main();
+startTask(EffortPlayer, { needsView: false });

@@ -9,7 +9,7 @@
 // listener does not see the target.
 
 import { drawFigure } from "./task-figures.js";
-import { GroupClient, TaskFrame, format, make, readTaskData } from "./task-common.js";
+import { GroupClient, TaskFrame, format, make, startTask } from "./task-common.js";
 
 class PicturesPlayer {
   constructor(root, data) {
@@ -63,7 +63,7 @@ class PicturesPlayer {
     let screen;
     if (view.finished) {
       this.client.stop();
-      screen = this.endScreen(view);
+      screen = this.endScreen();
     } else if (this.waitingFor === turn) {
       screen = this.waitScreen(view, this.strings.sending);
     } else if (view.shared && ["message", "choose"].includes(view.phase) && this.confirmed !== turn) {
@@ -234,21 +234,9 @@ class PicturesPlayer {
     ]);
   }
 
-  endScreen(view) {
-    return make("section", { class: "player-screen end", "data-screen": "end" }, [
-      make("h1", { text: this.texts.end, tabindex: -1, "data-focus": true, "data-read-aloud": true }),
-      make("p", {}, [this.frame.homeLink(this.data.homeUrl)]),
-    ]);
+  endScreen() {
+    return this.frame.messageScreen("end", this.texts.end, this.data.homeUrl);
   }
 }
 
-function main() {
-  const root = document.getElementById("task");
-  const data = readTaskData();
-  if (!root || !data || !data.view) {
-    return;
-  }
-  new PicturesPlayer(root, data).start();
-}
-
-main();
+startTask(PicturesPlayer);

@@ -4,7 +4,7 @@
 // pupil's share. Nobody sees a classmate's contribution, only how many have played.
 
 import { drawToken } from "./task-figures.js";
-import { GroupClient, TaskFrame, format, make, readTaskData } from "./task-common.js";
+import { GroupClient, TaskFrame, format, make, startTask } from "./task-common.js";
 
 class PotPlayer {
   constructor(root, data) {
@@ -124,24 +124,13 @@ class PotPlayer {
   }
 
   endScreen(view) {
-    return make("section", { class: "player-screen end", "data-screen": "end" }, [
-      this.lastResult(view),
-      make("h1", { text: this.texts.end, tabindex: -1, "data-focus": true, "data-read-aloud": true }),
-      make("p", { class: "pot-total", text: format(this.strings.total, {
+    return this.frame.messageScreen("end", this.texts.end, this.data.homeUrl, {
+      before: [this.lastResult(view)],
+      after: [make("p", { class: "pot-total", text: format(this.strings.total, {
         total: Math.round((view.total || 0) * 10) / 10,
-      }) }),
-      make("p", {}, [this.frame.homeLink(this.data.homeUrl)]),
-    ]);
+      }) })],
+    });
   }
 }
 
-function main() {
-  const root = document.getElementById("task");
-  const data = readTaskData();
-  if (!root || !data || !data.view) {
-    return;
-  }
-  new PotPlayer(root, data).start();
-}
-
-main();
+startTask(PotPlayer);
