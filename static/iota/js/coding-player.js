@@ -10,7 +10,7 @@
 // data through json_script ("coding-data").
 
 import { AnswerQueue, newKey } from "./player-queue.js";
-import { format, make, queueStatusText, readAloud } from "./player-dom.js";
+import { format, make, readAloud, renderQueueStatus, startPlayer } from "./player-dom.js";
 import {
   COLLECT,
   IF_ITEM_HERE,
@@ -459,24 +459,9 @@ class CodingPlayer {
   }
 
   renderStatus() {
-    if (!this.status) {
-      return;
-    }
-    this.root.dataset.pending = String(this.queue.pending);
-    this.status.textContent = queueStatusText(this.queue, this.strings);
+    renderQueueStatus(this.root, this.status, this.queue, this.strings);
   }
 }
 
-function main() {
-  const root = document.getElementById("coding-player");
-  const source = document.getElementById("coding-data");
-  if (!root || !source) {
-    return;
-  }
-  const player = new CodingPlayer(root, JSON.parse(source.textContent));
-  window.addEventListener("offline", () => player.renderStatus());
-  player.start();
-  window.iotaCodingPlayer = player;
-}
-
-main();
+// The browser tests reach the Blockly workspace through this global.
+window.iotaCodingPlayer = startPlayer(CodingPlayer, "coding-player", "coding-data");

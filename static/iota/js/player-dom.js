@@ -1,4 +1,4 @@
-// DOM helpers shared by the quiz and coding players.
+// DOM helpers shared by the questionnaire, quiz, coding and task players.
 
 // Build an element: `text` sets its text, `on…` keys add listeners, and any other
 // key sets an attribute unless its value is false, null or undefined.
@@ -68,4 +68,35 @@ export function queueStatusText(queue, strings) {
     return strings.offline;
   }
   return strings.sending;
+}
+
+// Stop any read-aloud in progress, as a new screen replaces the one it read.
+export function stopSpeaking() {
+  if (window.speechSynthesis) {
+    window.speechSynthesis.cancel();
+  }
+}
+
+// Show the queue's state in a player's status line and on its root element.
+export function renderQueueStatus(root, status, queue, strings) {
+  if (!status) {
+    return;
+  }
+  root.dataset.pending = String(queue.pending);
+  status.textContent = queueStatusText(queue, strings);
+}
+
+// Start `Player` on the element `rootId` with the JSON of the script `dataId`, and
+// refresh its status line when the device goes offline. Returns the player, or
+// null on a page without them.
+export function startPlayer(Player, rootId, dataId) {
+  const root = document.getElementById(rootId);
+  const source = document.getElementById(dataId);
+  if (!root || !source) {
+    return null;
+  }
+  const player = new Player(root, JSON.parse(source.textContent));
+  window.addEventListener("offline", () => player.renderStatus());
+  player.start();
+  return player;
 }

@@ -7,43 +7,14 @@
 
 import { AnswerQueue, newKey } from "./player-queue.js";
 import { drawPictogram } from "./player-pictograms.js";
+import { format, make, renderQueueStatus, startPlayer, stopSpeaking } from "./player-dom.js";
 
 const INTRO = -1;
-
-function stopSpeaking() {
-  if (window.speechSynthesis) {
-    window.speechSynthesis.cancel();
-  }
-}
 
 function addReadAloud(element) {
   if (window.iotaReadAloud) {
     window.iotaReadAloud.enhance(element);
   }
-}
-
-function make(tag, attributes = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === "text") {
-      node.textContent = value;
-    } else if (key.startsWith("on")) {
-      node.addEventListener(key.slice(2), value);
-    } else if (value !== false && value !== null && value !== undefined) {
-      node.setAttribute(key, value === true ? "" : String(value));
-    }
-  }
-  for (const child of children) {
-    if (child) {
-      node.appendChild(child);
-    }
-  }
-  return node;
-}
-
-function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (match, name) =>
-    name in values ? String(values[name]) : match);
 }
 
 class Player {
@@ -257,34 +228,11 @@ class Player {
   }
 
   renderStatus() {
-    if (!this.status) {
-      return;
+    renderQueueStatus(this.root, this.status, this.queue, this.strings);
+    if (this.status && !this.queue.pending && this.index >= this.items.length) {
+      this.status.textContent = this.strings.allSent;
     }
-    const pending = this.queue.pending;
-    this.root.dataset.pending = String(pending);
-    let text = "";
-    if (pending && this.queue.signedOut) {
-      text = this.strings.signedOut;
-    } else if (pending && navigator.onLine === false) {
-      text = this.strings.offline;
-    } else if (pending) {
-      text = this.strings.sending;
-    } else if (this.index >= this.items.length) {
-      text = this.strings.allSent;
-    }
-    this.status.textContent = text;
   }
 }
 
-function main() {
-  const root = document.getElementById("player");
-  const source = document.getElementById("player-data");
-  if (!root || !source) {
-    return;
-  }
-  const player = new Player(root, JSON.parse(source.textContent));
-  window.addEventListener("offline", () => player.renderStatus());
-  player.start();
-}
-
-main();
+startPlayer(Player, "player", "player-data");

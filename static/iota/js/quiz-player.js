@@ -12,7 +12,7 @@
 
 import { AnswerQueue, newKey } from "./player-queue.js";
 import {
-  format, formatNumber, make, plural, queueStatusText, readAloud,
+  format, formatNumber, make, plural, readAloud, renderQueueStatus, startPlayer, stopSpeaking,
 } from "./player-dom.js";
 
 const INTRO = -1;
@@ -140,9 +140,7 @@ class QuizPlayer {
   }
 
   go(index) {
-    if (window.speechSynthesis) {
-      window.speechSynthesis.cancel();
-    }
+    stopSpeaking();
     if (this.startedAt === null) {
       this.startedAt = new Date().toISOString();
     }
@@ -517,23 +515,8 @@ class QuizPlayer {
   }
 
   renderStatus() {
-    if (!this.status) {
-      return;
-    }
-    this.root.dataset.pending = String(this.queue.pending);
-    this.status.textContent = queueStatusText(this.queue, this.strings);
+    renderQueueStatus(this.root, this.status, this.queue, this.strings);
   }
 }
 
-function main() {
-  const root = document.getElementById("quiz-player");
-  const source = document.getElementById("quiz-data");
-  if (!root || !source) {
-    return;
-  }
-  const player = new QuizPlayer(root, JSON.parse(source.textContent));
-  window.addEventListener("offline", () => player.renderStatus());
-  player.start();
-}
-
-main();
+startPlayer(QuizPlayer, "quiz-player", "quiz-data");

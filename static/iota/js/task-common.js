@@ -7,7 +7,7 @@
 // replaces an earlier one, so EventQueue keeps every entry.
 
 import { AnswerQueue, newKey } from "./player-queue.js";
-import { format, make, queueStatusText } from "./player-dom.js";
+import { format, make, renderQueueStatus, stopSpeaking } from "./player-dom.js";
 
 export { format, make, newKey };
 
@@ -23,12 +23,6 @@ export class EventQueue extends AnswerQueue {
     this.store.write(entries);
     this.onChange(this);
     this.flushNow();
-  }
-}
-
-export function stopSpeaking() {
-  if (window.speechSynthesis) {
-    window.speechSynthesis.cancel();
   }
 }
 
@@ -61,12 +55,8 @@ export class TaskFrame {
   }
 
   renderStatus() {
-    if (!this.queue) {
-      return;
-    }
-    this.root.dataset.pending = String(this.queue.pending);
-    if (this.status) {
-      this.status.textContent = queueStatusText(this.queue, this.strings);
+    if (this.queue) {
+      renderQueueStatus(this.root, this.status, this.queue, this.strings);
     }
   }
 
