@@ -19,7 +19,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -623,6 +623,10 @@ def _store_answer(
             answer, status = stored, "replaced"
         else:
             answer, status = stored, "superseded"
+        if status != "superseded":
+            Response.objects.filter(pk=locked.pk).update(
+                answer_changes=F("answer_changes") + 1
+            )
         completed = _complete_if_done(locked, definition, now)
     return AnswerOutcome(status, answer, completed)
 

@@ -221,6 +221,7 @@ def _simulate_response(
         pupil=pupil,
         started_at=answered_at,
         completed_at=answered_at + dt.timedelta(minutes=6),
+        answer_changes=len(definition["items"]),
         is_simulated=True,
     )
     answers = []

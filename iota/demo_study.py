@@ -284,6 +284,7 @@ class _AnswerWriter:
             pupil=pupil,
             started_at=started_at,
             completed_at=None if unfinished else moment,
+            answer_changes=len(answers),
             is_simulated=True,
         )
         self.pending.append((response, answers))

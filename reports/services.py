@@ -17,11 +17,11 @@ import json
 import logging
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from assessment.models import Answer, Response
+from assessment.models import Response
 from performance.models import TaskRun
 from reports.analysis import RESULTS_VERSION, AnalysisSettings, analyse_study
 from reports.models import AnalysisStatus, StudyAnalysis
@@ -38,24 +38,21 @@ STALE_REQUEST = dt.timedelta(minutes=30)
 def data_fingerprint(study: Study) -> str:
     """Return a hash of the data and settings the study's analysis depends on.
 
-    Runs six aggregate queries; each counts rows and takes the latest change of
+    Runs five aggregate queries; each counts rows and takes the latest change of
     one table restricted to the study.
     """
     campaign = study.campaign_id
     parts = {
         "version": RESULTS_VERSION,
         "settings": [study.long_string_share, study.min_seconds_per_item],
+        # Every stored or replaced answer adds one to its response's
+        # answer_changes, so their sum moves with any answer without reading
+        # the answers themselves.
         "responses": Response.objects.filter(wave__campaign=campaign).aggregate(
             n=Count("pk"),
             completed=Count("pk", filter=Q(completed_at__isnull=False)),
             last=Max("completed_at"),
-        ),
-        # A pupil may change an answer after completing, while the session is
-        # open: the replaced answer keeps its row and gets a later answered_at.
-        # NOTE: this scans the campaign's answers on every dashboard view, which
-        # is fine for a pilot but would need a stored counter at national scale.
-        "answers": Answer.objects.filter(response__wave__campaign=campaign).aggregate(
-            n=Count("pk"), last=Max("answered_at")
+            answer_changes=Sum("answer_changes"),
         ),
         "consents": Consent.objects.filter(study=study).aggregate(
             n=Count("pk"), last=Max("recorded_at")

@@ -108,6 +108,7 @@ def add_response(
         wave=wave,
         pupil=pupil,
         completed_at=now if completed else None,
+        answer_changes=len(values),
         is_simulated=simulated,
     )
     Answer.objects.bulk_create(

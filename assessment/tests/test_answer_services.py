@@ -115,6 +115,20 @@ def test_older_answer_arriving_late_is_superseded(response):
     assert Answer.objects.get().value == 4
 
 
+def test_answer_changes_count_stored_and_replaced(response):
+    now = timezone.now()
+    key = uuid.uuid4()
+    answer(
+        response, item="P1", value=1, key=key, answered_at=now - dt.timedelta(seconds=5)
+    )
+    answer(response, item="P1", value=1, key=key)  # resent: a duplicate
+    answer(response, item="P2", value=3, answered_at=now - dt.timedelta(seconds=4))
+    answer(response, item="P1", value=4, answered_at=now)  # replaces P1
+    answer(response, item="P1", value=2, answered_at=now - dt.timedelta(seconds=9))
+    response.refresh_from_db()
+    assert response.answer_changes == 3
+
+
 def test_future_answered_at_capped_at_now(response):
     now = timezone.now()
     answer(response, answered_at=now + dt.timedelta(days=3), now=now)

@@ -1,9 +1,13 @@
+import datetime as dt
+import uuid
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from django.utils import timezone
 
+from assessment.models import WaveSession
+from assessment.services import record_answer
 from reports import services
 from reports.analysis import (
     AnalysisSettings,
@@ -152,10 +156,22 @@ def test_completed_response_changes_the_fingerprint(small_study):
 
 
 def test_replaced_answer_changes_the_fingerprint(small_study):
+    response = small_study.campaign.waves.first().responses.first()
+    answer = response.answers.order_by("-answered_at").first()
+    # The class's session is still open, and the pupil changes their last answer
+    # a second later.
+    WaveSession.objects.filter(
+        wave=response.wave, classroom=response.pupil.classroom
+    ).update(closed_at=None)
     before = data_fingerprint(small_study)
-    answer = small_study.campaign.waves.first().responses.first().answers.first()
-    answer.answered_at = timezone.now()
-    answer.save(update_fields=["answered_at"])
+    outcome = record_answer(
+        response,
+        key=uuid.uuid4(),
+        item=answer.item,
+        value=1 if answer.value != 1 else 2,
+        now=answer.answered_at + dt.timedelta(seconds=1),
+    )
+    assert outcome.status == "replaced"
     assert data_fingerprint(small_study) != before
 
 

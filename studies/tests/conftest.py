@@ -49,6 +49,7 @@ def make_response(
         pupil=pupil,
         started_at=start,
         completed_at=start + dt.timedelta(minutes=10) if completed else None,
+        answer_changes=len(values),
     )
     Answer.objects.bulk_create(
         Answer(
