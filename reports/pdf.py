@@ -9,11 +9,13 @@ say so first.
 """
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -59,6 +61,9 @@ MARGIN = 18 * mm
 CONTENT_WIDTH = A4[0] - 2 * MARGIN
 SIMULATED_RED = colors.HexColor("#9c4221")
 HEADER_GREY = colors.HexColor("#e2e8f0")
+# A report takes seconds of CPU to build. Its key changes with the analysis, so
+# the day only bounds how long an unused copy stays in the cache.
+PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -727,3 +732,20 @@ def build_report_pdf(
     )
     document.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
+
+
+def cached_report_pdf(
+    study: Study, analysis: StudyAnalysis, *, stale: bool = False
+) -> bytes:
+    """Return `build_report_pdf`'s bytes, built once per analysis and kept a day.
+
+    A finished analysis never changes, so the key names it with everything else
+    the PDF shows: the study's name, the stale notice and the language.
+    """
+    name = hashlib.sha256(study.name.encode("utf-8")).hexdigest()[:16]
+    key = f"reports:pdf:{analysis.pk}:{name}:{int(stale)}:{get_language()}"
+    content = cache.get(key)
+    if content is None:
+        content = build_report_pdf(study, analysis, stale=stale)
+        cache.set(key, content, PDF_CACHE_SECONDS)
+    return content

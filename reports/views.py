@@ -25,7 +25,7 @@ from reports.dataset import study_dataset
 from reports.export import codebook, export_study, write_csv
 from reports.forms import ExportForm, PowerForm
 from reports.models import AnalysisStatus, ExportFormat, ExportLog, StudyAnalysis
-from reports.pdf import build_report_pdf
+from reports.pdf import cached_report_pdf
 from reports.presentation import DashboardContext, dashboard_context
 from reports.services import data_fingerprint, latest_analysis, request_analysis
 from studies.models import Study
@@ -135,10 +135,10 @@ def report_pdf(request: HttpRequest, study_pk: int) -> HttpResponse:
             ),
         )
         return redirect("reports:dashboard", study_pk=study.pk)
-    content = build_report_pdf(
+    content = cached_report_pdf(
         study, analysis, stale=analysis.fingerprint != data_fingerprint(study)
     )
-    logger.info("PDF report of study %s built for user %s.", study.pk, user.pk)
+    logger.info("PDF report of study %s sent to user %s.", study.pk, user.pk)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="iota-rapport-etude-{study.pk}.pdf"'

@@ -115,6 +115,18 @@ def test_pdf_report_states_the_numbers(full_analysis, coordinator):
     assert fmt(alpha, 2) in text
 
 
+def test_pdf_report_built_once_per_study_name(analysis, coordinator):
+    url = reverse("reports:report-pdf", kwargs={"study_pk": analysis.study_id})
+    client = _client(coordinator)
+    first = client.get(url).content
+    assert client.get(url).content == first
+    analysis.study.name = "Étude renommée"
+    analysis.study.save(update_fields=["name"])
+    renamed = client.get(url).content
+    assert renamed != first
+    assert "Étude renommée" in _pdf_text(renamed)
+
+
 def test_pdf_waits_for_an_analysis(small_study, coordinator):
     url = reverse("reports:report-pdf", kwargs={"study_pk": small_study.pk})
     response = _client(coordinator).get(url)
