@@ -39,22 +39,42 @@ def _long_date(day: dt.date) -> str:
 # Public holidays.
 
 
+# Académies some of whose schools have public holidays beyond the national ones,
+# with the code the `holidays` package gives those places. Alsace and Moselle keep
+# Good Friday and 26 December, and each overseas department adds the day slavery was
+# abolished there. Moselle is one of the four departments of Nancy-Metz, so a
+# Nancy-Metz campaign avoids its days everywhere: a window may end a day later, and
+# no school loses a day.
+ACADEMIE_HOLIDAY_REGIONS = {
+    "strasbourg": "6AE",
+    "nancy-metz": "57",
+    "guadeloupe": "971",
+    "martinique": "972",
+    "guyane": "973",
+    "la-reunion": "974",
+    "mayotte": "976",
+}
+
+
 @cache
-def public_holidays(year: int) -> frozenset[dt.date]:
-    """Return mainland France's national public holidays (jours fériés) in `year`.
+def public_holidays(year: int, regions: tuple[str, ...] = ()) -> frozenset[dt.date]:
+    """Return France's public holidays (jours fériés) in `year`.
 
-    The dates come from the maintained `holidays` package (eleven days, Easter
-    Monday, Ascension Thursday and Whit Monday included).
+    The national days come from the maintained `holidays` package (eleven days,
+    Easter Monday, Ascension Thursday and Whit Monday included), with the local
+    days of each of `regions` (see ACADEMIE_HOLIDAY_REGIONS) added.
     """
-    # NOTE: the extra public holidays of Alsace-Moselle (Good Friday, 26 December) and
-    # the overseas abolition-of-slavery days are not included: the package has them
-    # per subdivision, and académies do not yet map to its subdivisions.
-    return frozenset(holidays.country_holidays("FR", years=year))
+    days = set(holidays.country_holidays("FR", years=year))
+    for region in regions:
+        days |= set(holidays.country_holidays("FR", subdiv=region, years=year))
+    return frozenset(days)
 
 
-def is_teaching_weekday(day: dt.date) -> bool:
+def is_teaching_weekday(day: dt.date, regions: tuple[str, ...] = ()) -> bool:
     """Tell whether `day` is a counted weekday and not a public holiday."""
-    return day.weekday() in SCHOOL_WEEKDAYS and day not in public_holidays(day.year)
+    return day.weekday() in SCHOOL_WEEKDAYS and day not in public_holidays(
+        day.year, regions
+    )
 
 
 # School holidays of zones A, B and C.
@@ -169,6 +189,8 @@ class CampaignZones:
     known: tuple[str, ...]
     # Names of académies whose holidays are not in the calendar (Corsica, overseas).
     unknown_academies: tuple[str, ...]
+    # Places with local public holidays, from ACADEMIE_HOLIDAY_REGIONS.
+    regions: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, academies: Iterable[Academie]) -> "CampaignZones":
@@ -183,7 +205,14 @@ class CampaignZones:
                 if academie.holiday_zone not in ZoneCalendar.zones
             }
         )
-        return cls(tuple(known), tuple(unknown))
+        regions = sorted(
+            {
+                ACADEMIE_HOLIDAY_REGIONS[academie.code]
+                for academie in academies
+                if academie.code in ACADEMIE_HOLIDAY_REGIONS
+            }
+        )
+        return cls(tuple(known), tuple(unknown), tuple(regions))
 
 
 def unknown_calendar_warning(zones: CampaignZones) -> str | None:
@@ -212,35 +241,50 @@ class Window:
     unchecked: bool
 
 
-def is_school_day(day: dt.date, zones: Iterable[str]) -> bool:
-    """Tell whether `day` is a counted school day in every one of `zones`."""
+def is_school_day(
+    day: dt.date, zones: Iterable[str], regions: tuple[str, ...] = ()
+) -> bool:
+    """Tell whether `day` is a counted school day in every one of `zones`.
+
+    `regions` adds their local public holidays (see ACADEMIE_HOLIDAY_REGIONS).
+    """
     calendar = zone_calendar()
-    return is_teaching_weekday(day) and all(
+    return is_teaching_weekday(day, regions) and all(
         calendar.holiday_name(day, zone) is None for zone in zones
     )
 
 
-def count_school_days(first: dt.date, last: dt.date, zones: Iterable[str]) -> int:
+def count_school_days(
+    first: dt.date,
+    last: dt.date,
+    zones: Iterable[str],
+    regions: tuple[str, ...] = (),
+) -> int:
     """Count the days from `first` to `last` that are school days in every zone."""
     zones = tuple(zones)
     days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
-    return sum(1 for day in days if is_school_day(day, zones))
+    return sum(1 for day in days if is_school_day(day, zones, regions))
 
 
 def first_window(
-    earliest: dt.date, school_days: int, zones: Sequence[str], last_day: dt.date
+    earliest: dt.date,
+    school_days: int,
+    zones: Sequence[str],
+    last_day: dt.date,
+    regions: tuple[str, ...] = (),
 ) -> Window | None:
     """Find the first window of `school_days` school days from `earliest` on.
 
     The window starts and ends on a school day and contains no holiday of any of
-    `zones`. Returns None when no such window ends by `last_day`.
+    `zones`, nor a local public holiday of `regions`. Returns None when no such
+    window ends by `last_day`.
     """
     calendar = zone_calendar()
     day, opens_on, counted, unchecked = earliest, None, 0, False
     while day <= last_day:
         if any(calendar.holiday_name(day, zone) is not None for zone in zones):
             opens_on, counted, unchecked = None, 0, False
-        elif is_teaching_weekday(day):
+        elif is_teaching_weekday(day, regions):
             if opens_on is None:
                 opens_on = day
             counted += 1
@@ -338,7 +382,7 @@ def _propose_wave(
     last_day: dt.date,
     max_delay: dt.timedelta,
 ) -> WaveProposal:
-    window = first_window(earliest, school_days, zones.known, last_day)
+    window = first_window(earliest, school_days, zones.known, last_day, zones.regions)
     if window is None:
         message = _(
             "%(label)s : aucune fenêtre de %(days)s jours de classe ne tient entre "
@@ -380,7 +424,7 @@ def _fits_without(
 ) -> dt.timedelta:
     """Return how late the window would open if `zone` were left out of the campaign."""
     others = [other for other in zones.known if other != zone]
-    window = first_window(earliest, school_days, others, last_day)
+    window = first_window(earliest, school_days, others, last_day, zones.regions)
     if window is None:
         return dt.timedelta.max
     return window.opens_on - target

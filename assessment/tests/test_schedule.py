@@ -34,6 +34,7 @@ LILLE = academie("lille", "Lille", "B")
 PARIS = academie("paris", "Paris", "C")
 REUNION = academie("la-reunion", "La Réunion", "overseas", "Indian/Reunion")
 CORSE = academie("corse", "Corse", "corse")
+STRASBOURG = academie("strasbourg", "Strasbourg", "B")
 
 
 def days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -61,6 +62,46 @@ class TestPublicHolidays:
 
     def test_wednesday_not_counted(self):
         assert not is_school_day(dt.date(2026, 10, 7), ["C"])
+
+    def test_alsace_keeps_good_friday_and_saint_stephen(self):
+        holidays = public_holidays(2027, ("6AE",))
+        assert dt.date(2027, 3, 26) in holidays  # Good Friday
+        assert dt.date(2027, 12, 26) in holidays
+        assert dt.date(2027, 3, 26) not in public_holidays(2027)
+
+    def test_reunion_adds_abolition_of_slavery(self):
+        assert dt.date(2027, 12, 20) in public_holidays(2027, ("974",))
+
+    def test_campaign_regions_come_from_academies(self):
+        zones = CampaignZones.of([LILLE, STRASBOURG, REUNION])
+        assert zones.regions == ("6AE", "974")
+        assert CampaignZones.of([LILLE, PARIS]).regions == ()
+
+    def test_good_friday_not_a_school_day_in_strasbourg(self):
+        # 22 to 26 March 2027 is a school week in zone B, Good Friday on the 26th.
+        week = (dt.date(2027, 3, 22), dt.date(2027, 3, 26))
+        assert count_school_days(*week, ["B"]) == 4
+        assert count_school_days(*week, ["B"], ("6AE",)) == 3
+
+    @pytest.mark.parametrize(
+        ("place", "closes_on"),
+        [
+            (LILLE, dt.date(2027, 3, 26)),
+            # Good Friday and Easter Monday off: the fourth day is Tuesday 30 March.
+            (STRASBOURG, dt.date(2027, 3, 30)),
+        ],
+    )
+    def test_strasbourg_window_skips_good_friday(self, place, closes_on):
+        proposal = propose_schedule(
+            start_on=dt.date(2027, 3, 22),
+            academies=[place],
+            last_day=END_OF_YEAR_2027,
+            wave_count=1,
+            school_days=4,
+        )
+        window = proposal.waves[0].window
+        assert window.opens_on == dt.date(2027, 3, 22)
+        assert window.closes_on == closes_on
 
 
 class TestZoneCalendar:
