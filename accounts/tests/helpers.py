@@ -1,12 +1,14 @@
-"""Signing a pupil in through a real browser, for the browser tests of every app."""
+"""Signing in through a real browser, for the browser tests of every app."""
 
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.services import (
     current_signin_window,
     ensure_picture_passwords,
     open_signin_window,
 )
+from conftest import PASSWORD
 from schools.models import Classroom, Pupil
 
 
@@ -33,3 +35,16 @@ def sign_in_pupil_in_browser(
         page.locator(f'[data-picture="{key}"]').click()
     sign_in_pages = live_server_url + reverse("accounts:pupil-start")
     page.wait_for_url(lambda url: not url.startswith(sign_in_pages))
+
+
+def sign_in_in_browser(page, live_server_url: str, user: User) -> None:
+    """Sign an adult in on a Playwright `page` with their e-mail and password.
+
+    Waits until the browser has left the sign-in page.
+    """
+    sign_in_page = live_server_url + reverse("accounts:login")
+    page.goto(sign_in_page)
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: not url.startswith(sign_in_page))

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import ensure_picture_passwords, open_signin_window
-from conftest import PASSWORD
+from accounts.tests.helpers import sign_in_in_browser
 from iota.testing import make_pupil
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,10 +46,6 @@ def test_35_names_fit_one_tablet_screen(page, live_server, large_class):
 @pytest.mark.parametrize("view", ["signin-class", "signin-cards"])
 def test_teacher_pages_fit_tablet_width(page, live_server, large_class, teacher, view):
     page.set_viewport_size(TABLET)
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", teacher.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**" + reverse("schools:class-list"))
+    sign_in_in_browser(page, live_server.url, teacher)
     page.goto(live_server.url + reverse(f"accounts:{view}", args=[large_class.pk]))
     assert page_width(page) <= TABLET["width"]

@@ -12,22 +12,14 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.tests.helpers import sign_in_in_browser
 from activities.models import Activity, Status
 from activities.services import content_of
-from conftest import PASSWORD
 from learning.tests.helpers import CODING_KEY, publish_starter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUIZ_KEY = "les-ecrans-et-moi"
-
-
-def sign_in(page, live_server, user) -> None:
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/connexion/" not in url)
 
 
 def preview_text(page) -> str:
@@ -48,7 +40,7 @@ def errors_of(page, dom_id: str) -> str:
 def test_quiz_written_and_published_twice(
     page, browser, live_server, coordinator, teacher
 ):
-    sign_in(page, live_server, coordinator)
+    sign_in_in_browser(page, live_server.url, coordinator)
     page.click("nav >> text=Rédaction")
     page.click("text=Nouvelle activité")
     page.click('[data-kind="quiz"] h2 a')
@@ -102,7 +94,7 @@ def test_quiz_written_and_published_twice(
 
     teacher_context = browser.new_context(locale="fr-FR")
     teacher_page = teacher_context.new_page()
-    sign_in(teacher_page, live_server, teacher)
+    sign_in_in_browser(teacher_page, live_server.url, teacher)
     teacher_page.goto(live_server.url + reverse("learning:library") + "?q=écrans")
     teacher_page.click(f'[data-key="{QUIZ_KEY}"] h2 a')
     facts = teacher_page.inner_text(".activity-facts-list")
@@ -130,7 +122,7 @@ def test_quiz_written_and_published_twice(
 
 
 def test_entries_move_and_remove(page, live_server, coordinator):
-    sign_in(page, live_server, coordinator)
+    sign_in_in_browser(page, live_server.url, coordinator)
     page.goto(live_server.url + reverse("activities:authoring-create", args=["quiz"]))
     add = '[data-list="questions"] > [data-add]'
     page.click(add)
@@ -164,7 +156,7 @@ def test_entries_move_and_remove(page, live_server, coordinator):
 
 
 def test_question_type_keeps_typed_fields(page, live_server, coordinator):
-    sign_in(page, live_server, coordinator)
+    sign_in_in_browser(page, live_server.url, coordinator)
     page.goto(live_server.url + reverse("activities:authoring-create", args=["quiz"]))
     page.fill('input[name="questions[0].choices[0].text.fr"]', "Oui")
     page.select_option('select[name="questions[0].type"]', "ordering")
@@ -176,7 +168,7 @@ def test_question_type_keeps_typed_fields(page, live_server, coordinator):
 
 def test_grid_editor_paints_and_checks_solution(page, live_server, coordinator):
     activity = publish_starter(CODING_KEY)
-    sign_in(page, live_server, coordinator)
+    sign_in_in_browser(page, live_server.url, coordinator)
     page.goto(
         live_server.url + reverse("activities:authoring-edit", args=[activity.key])
     )

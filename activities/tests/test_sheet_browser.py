@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from accounts.tests.helpers import sign_in_in_browser
 from activities.content import load_content_file
 from activities.services import publish_content
 from activities.tests.content_factories import CONTENT_DIR
-from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +28,7 @@ def test_sheet_and_handout_in_browser(page, live_server, teacher):
         "response",
         lambda response: response.status >= 400 and failed.append(response.url),
     )
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", teacher.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    sign_in_in_browser(page, live_server.url, teacher)
 
     page.goto(live_server.url + reverse("activities:sheet", args=["robot-idiot"]))
     assert page.get_by_role("heading", level=1).inner_text() == (

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from accounts.tests.helpers import sign_in_in_browser
 from assessment.models import Campaign
-from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,11 +33,7 @@ def test_propose_adjust_and_create(
             and missing.append(response.url)
         ),
     )
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", coordinator.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**" + reverse("schools:class-list"))
+    sign_in_in_browser(page, live_server.url, coordinator)
 
     page.goto(live_server.url + reverse("assessment:campaign-create"))
     page.fill("input[name=name]", "Persévérance en quatre vagues")

@@ -19,8 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.services import ensure_picture_passwords, open_signin_window
-from accounts.tests.helpers import sign_in_pupil_in_browser
-from conftest import PASSWORD
+from accounts.tests.helpers import sign_in_in_browser, sign_in_pupil_in_browser
 from iota.testing import make_pupil
 from learning.models import PupilProfile
 from learning.tests.helpers import (
@@ -232,11 +231,7 @@ def test_block_text_contrast(page, live_server, classroom, pupil, plan):
 
 
 def test_teacher_pages(page, live_server, classroom, teacher, pupil, plan):
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", teacher.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/connexion/" not in url)
+    sign_in_in_browser(page, live_server.url, teacher)
     found = []
     pages = {
         "library": reverse("learning:library"),

@@ -8,13 +8,13 @@ accommodations and the offline queue.
 import pytest
 from django.urls import reverse
 
-from accounts.tests.helpers import sign_in_pupil_in_browser
-from conftest import PASSWORD
+from accounts.tests.helpers import sign_in_in_browser, sign_in_pupil_in_browser
 from iota.testing import make_pupil
 from learning.models import Assignment, Attempt, Outcome, PupilProfile
 from learning.tests.helpers import (
     CODING_KEY,
     QUIZ_KEY,
+    UNPLUGGED_KEY,
     make_assignment,
     publish_starter,
 )
@@ -53,14 +53,6 @@ LAST_IN_STACK = """
 """
 
 
-def sign_in_teacher(page, live_server, teacher) -> None:
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", teacher.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/connexion/" not in url)
-
-
 def drag_move_block_under_stack(page) -> None:
     """Drag the toolbox's "avance" block and drop it under the program's last block."""
     source = page.locator(".blocklyFlyout .blocklyDraggable").first
@@ -83,13 +75,38 @@ def open_activity(page, live_server, assignment) -> None:
     page.click(f'[data-assignment="{assignment.pk}"] a.today-start')
 
 
+@pytest.mark.parametrize("key", [CODING_KEY, QUIZ_KEY, UNPLUGGED_KEY])
+def test_choosing_a_class_lists_its_pupils(
+    page, live_server, classroom, other_classroom, teacher, key
+):
+    activity = publish_starter(key)
+    other_classroom.teachers.add(teacher)
+    make_pupil(classroom, "Léa")
+    make_pupil(other_classroom, "Noé")
+    errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and errors.append(message.text),
+    )
+    sign_in_in_browser(page, live_server.url, teacher)
+    page.goto(
+        live_server.url + reverse("learning:activity-detail", args=[activity.key])
+    )
+    assert page.locator("#group-pupils input[type=checkbox]").count() == 0
+    page.select_option("select[name=classroom]", str(other_classroom.pk))
+    page.wait_for_selector("#group-pupils input[type=checkbox]")
+    assert page.locator("#group-pupils").inner_text().count("Noé") == 1
+    assert "Léa" not in page.locator("#group-pupils").inner_text()
+    assert errors == []
+
+
 def test_teacher_assigns_pupil_drags_blocks(
     page, browser, live_server, classroom, teacher
 ):
     activity = publish_starter(CODING_KEY)
     pupil = make_pupil(classroom, "Léa")
 
-    sign_in_teacher(page, live_server, teacher)
+    sign_in_in_browser(page, live_server.url, teacher)
     page.goto(live_server.url + reverse("learning:library") + "?mode=on_screen")
     page.fill("input[name=q]", "tout droit")
     page.click(".library-filters button[type=submit]")

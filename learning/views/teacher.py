@@ -156,6 +156,9 @@ def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
         "selected": selected,
         "competencies": library_service.competencies_of(activity),
     }
+    if request.method == "GET" and request.headers.get("HX-Request"):
+        # Choosing a class reloads only its pupils.
+        return render(request, "learning/_group_pupils.html", context)
     status = 400 if request.method == "POST" else 200
     return render(request, "learning/activity_detail.html", context, status=status)
 

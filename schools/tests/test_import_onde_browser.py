@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
+from accounts.tests.helpers import sign_in_in_browser
 from schools.models import Pupil
 from schools.tests.onde_files import UAI, onde_csv, pupil_line
 
@@ -21,11 +21,7 @@ def test_upload_preview_confirm_in_browser(page, live_server, coordinator, tmp_p
             encoding="cp1252",
         )
     )
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", coordinator.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**" + reverse("schools:class-list"))
+    sign_in_in_browser(page, live_server.url, coordinator)
     page.goto(live_server.url + reverse("schools:import-onde"))
     page.set_input_files("input[name=file]", str(export))
     page.fill("input[name=uai]", UAI)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
+from accounts.tests.helpers import sign_in_in_browser
 from iota.testing import make_pupil
 from studies.models import Consent, ConsentChange, ConsentSource
 
@@ -14,11 +14,7 @@ def test_radios_then_bulk_given(page, live_server, study, classroom, teacher):
     lea = make_pupil(classroom, "Léa")
     noe = make_pupil(classroom, "Noé")
     zoe = make_pupil(classroom, "Zoé")
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", teacher.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    sign_in_in_browser(page, live_server.url, teacher)
 
     url = reverse("studies:consent-class", args=[study.pk, classroom.pk])
     page.goto(live_server.url + url)
