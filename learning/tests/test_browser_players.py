@@ -7,6 +7,7 @@ accommodations and the offline queue.
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.tests.helpers import sign_in_in_browser, sign_in_pupil_in_browser
 from iota.testing import make_pupil
@@ -284,9 +285,19 @@ def rendering_fonts(page, selector: str) -> list[str]:
     session = page.context.new_cdp_session(page)
     session.send("DOM.enable")
     session.send("CSS.enable")
-    root = session.send("DOM.getDocument")["root"]["nodeId"]
-    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})
-    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    # The player may redraw its screen between the lookup and the font query, which
+    # then names a node that no longer exists: look it up again.
+    for attempt in range(3):
+        root = session.send("DOM.getDocument")["root"]["nodeId"]
+        node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})
+        try:
+            fonts = session.send(
+                "CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]}
+            )
+            break
+        except PlaywrightError as error:
+            if "Could not find node" not in str(error) or attempt == 2:
+                raise
     session.detach()
     return [font["familyName"] for font in fonts["fonts"]]
 
