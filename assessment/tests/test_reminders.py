@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.test import override_settings
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from assessment import reminders
+from assessment.management.commands.send_reminders import repeat_until_stopped
 from assessment.models import Reminder, ReminderKind, Response, Wave, WaveSession
 from assessment.reminders import due_reminders, send_reminders
 from assessment.tasks import send_reminders_task
@@ -278,3 +279,27 @@ class TestCommandAndTask:
         result = send_reminders_task.enqueue()
         assert result.status == TaskResultStatus.SUCCESSFUL
         assert result.return_value == {"sent": 1, "already_sent": 0, "failed": 0}
+
+
+class TestRepeat:
+    def test_runs_until_stopped(self):
+        stop = threading.Event()
+        runs = []
+
+        def run():
+            runs.append(len(runs))
+            if len(runs) == 3:
+                stop.set()
+
+        repeat_until_stopped(run, 0.01, stop)
+        assert runs == [0, 1, 2]
+
+    def test_stopped_before_start_runs_nothing(self):
+        stop = threading.Event()
+        stop.set()
+        repeat_until_stopped(lambda: pytest.fail("ran after the stop"), 0.01, stop)
+
+    @pytest.mark.django_db
+    def test_interval_under_a_minute_rejected(self):
+        with pytest.raises(CommandError, match="--every 5 : donnez au moins 60"):
+            call_command("send_reminders", "--every", "5")

@@ -1,10 +1,11 @@
-"""Serve the demo: `iota demo-serve [ADDRPORT]` runs the web server and the task worker.
+"""Serve the demo: `iota demo-serve [ADDRPORT]` runs the web server, the task worker
+and the hourly reminders.
 
-Both run as child processes in process groups of their own, so a Ctrl-C in the
-terminal reaches this launcher only. The launcher then stops the web server at once
-and the worker after the task it is running, such as the demo study's analysis. A
-second Ctrl-C stops the worker at once. When either child exits
-by itself (the port is taken, say), the launcher stops the other and exits with the
+Each runs as a child process in a process group of its own, so a Ctrl-C in the
+terminal reaches this launcher only. The launcher then stops the web server and the
+reminders at once, and the worker after the task it is running, such as the demo
+study's analysis. A second Ctrl-C stops the worker at once. When a child exits by
+itself (the port is taken, say), the launcher stops the others and exits with the
 first one's exit code.
 """
 
@@ -110,8 +111,9 @@ class Launcher:
 
 class Command(BaseCommand):
     help = (
-        "Run the development web server and the background task worker "
-        "(iota db_worker) together, as make demo does; Ctrl-C stops both."
+        "Run the development web server, the background task worker (iota "
+        "db_worker) and hourly reminders together, as make demo does; Ctrl-C "
+        "stops them all."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -127,7 +129,7 @@ class Command(BaseCommand):
         addrport = str(options["addrport"])
         self.stdout.write(
             f"Serving http://{addrport}/ with a task worker for background work "
-            "(study analyses, reminders). Ctrl-C stops both."
+            "(study analyses) and hourly reminders. Ctrl-C stops them all."
         )
         launcher = Launcher(
             [
@@ -135,6 +137,8 @@ class Command(BaseCommand):
                 # running task; the reloader's parent would kill it at once.
                 ("task worker", [*iota, "db_worker", "--no-reload"]),
                 ("web server", [*iota, "runserver", addrport]),
+                # The teachers' e-mails go to the console in the demo.
+                ("reminders", [*iota, "send-reminders", "--every", "3600"]),
             ]
         )
         exit_code = launcher.run()
