@@ -105,7 +105,7 @@ class Command(BaseCommand):
         try:
             self._send()
         except DatabaseError:
-            logger.exception("Sending the reminders failed; next try in a while.")
+            logger.exception("Sending the reminders failed; retrying at the next run.")
 
     def _send(self) -> None:
         report = send_reminders()
