@@ -7,7 +7,8 @@ interval contains the true effect. Over 1,000 replications a correct interval
 covers it 93 to 97 % of the time: the binomial SD of the share is 0.7 point, so
 the band is about three SDs wide on each side.
 
-These take several minutes, so they run only with IOTA_SLOW_TESTS=1:
+They take about a minute on an idle 2-core machine and several on a busy one, so
+they run only with IOTA_SLOW_TESTS=1, as CI sets for its SQLite run:
 
     IOTA_SLOW_TESTS=1 .venv/bin/pytest assessment/tests/test_impact_coverage.py
 """
