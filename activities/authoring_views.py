@@ -35,9 +35,15 @@ from activities.authoring_form import TILE_LEGEND, bind_form
 from activities.crcn import competencies
 from activities.diff import diff_versions
 from activities.history import describe_changes
-from activities.models import Activity, ActivityVersion, Kind, Status
+from activities.models import Activity, ActivityVersion, Kind, Status, UnfinishedDraft
 from activities.schemas import CodingContent, QuizContent
-from activities.services import ContentConflictError, save_draft
+from activities.services import (
+    ContentConflictError,
+    discard_unfinished_draft,
+    save_draft,
+    save_unfinished_draft,
+    unfinished_draft,
+)
 from iota.permissions import ADULT_ROLES, STAFF_ROLES, role_required
 from iota.yaml_schema import Problem
 from learning.players import block_labels
@@ -74,10 +80,16 @@ class ActivityRow:
     published: ActivityVersion | None
     draft: ActivityVersion | None
     version_count: int
+    # Whether the user left the activity's form unfinished.
+    unfinished: bool
 
 
 @role_required(*STAFF_ROLES)
 def activity_list(request: HttpRequest) -> HttpResponse:
+    unfinished = UnfinishedDraft.objects.filter(author=_user(request)).order_by(
+        "-saved_at"
+    )
+    unfinished_activities = {draft.activity_id for draft in unfinished}
     rows = []
     for activity in Activity.objects.prefetch_related("versions").order_by("key"):
         versions = sorted(activity.versions.all(), key=lambda version: version.number)
@@ -94,9 +106,15 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 published=published[-1] if published else None,
                 draft=drafts[-1] if drafts else None,
                 version_count=len(versions),
+                unfinished=activity.pk in unfinished_activities,
             )
         )
-    return render(request, "activities/authoring/list.html", {"rows": rows})
+    unfinished_new = [draft for draft in unfinished if draft.activity_id is None]
+    return render(
+        request,
+        "activities/authoring/list.html",
+        {"rows": rows, "unfinished_new": unfinished_new},
+    )
 
 
 @role_required(*STAFF_ROLES)
@@ -116,6 +134,9 @@ def create(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind)
     if request.method == "POST":
         return _submit(request, kind, None)
+    unfinished = unfinished_draft(_user(request), kind, None)
+    if unfinished is not None:
+        return _unfinished_page(request, kind, None, unfinished)
     values = content_values(kind, STARTERS[kind])
     return _form_page(request, kind, None, values, [])
 
@@ -126,13 +147,49 @@ def edit(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, activity.kind, activity)
     version = editable_version(activity)
+    unfinished = unfinished_draft(_user(request), activity.kind, activity)
+    if unfinished is not None:
+        return _unfinished_page(
+            request, activity.kind, activity, unfinished, version=version
+        )
     data = version.content if version is not None else {"key": activity.key}
     values = content_values(activity.kind, data)
     return _form_page(request, activity.kind, activity, values, [], version=version)
 
 
+def _unfinished_page(
+    request: HttpRequest,
+    kind: str,
+    activity: Activity | None,
+    unfinished: UnfinishedDraft,
+    *,
+    version: ActivityVersion | None = None,
+) -> HttpResponse:
+    """Show the form the user left unfinished, with its problems listed again."""
+    validation = validate_form(
+        kind,
+        unfinished.values,
+        key=activity.key if activity is not None else None,
+        new=activity is None,
+    )
+    return _form_page(
+        request,
+        kind,
+        activity,
+        validation.values,
+        list(validation.problems),
+        version=version,
+        unfinished=unfinished,
+    )
+
+
 def _submit(request: HttpRequest, kind: str, activity: Activity | None) -> HttpResponse:
     action = request.POST.get("action", "validate")
+    user = _user(request)
+    if action == "discard":
+        discard_unfinished_draft(user, kind, activity)
+        messages.info(request, _("Le brouillon incomplet est supprimé."))
+        return redirect(request.path)
     validation = validate_form(
         kind,
         values_from_post(request.POST),
@@ -140,11 +197,20 @@ def _submit(request: HttpRequest, kind: str, activity: Activity | None) -> HttpR
         new=activity is None,
     )
     problems = list(validation.problems)
+    if validation.content is None and action == "draft":
+        save_unfinished_draft(user, kind, activity, validation.values)
+        messages.info(
+            request,
+            _(
+                "Brouillon incomplet gardé : il n’est pas encore une version. "
+                "Corrigez les problèmes signalés, puis enregistrez-le ou publiez-le."
+            ),
+        )
     if validation.content is not None and action in ("draft", "publish"):
-        user = _user(request)
         try:
             if action == "draft":
                 draft = save_draft(validation.content, user)
+                discard_unfinished_draft(user, kind, activity)
                 messages.success(
                     request,
                     _(
@@ -161,6 +227,7 @@ def _submit(request: HttpRequest, kind: str, activity: Activity | None) -> HttpR
             )
             problems.append(Problem("key", str(error)))
         else:
+            discard_unfinished_draft(user, kind, activity)
             if outcome.created:
                 logger.info(
                     "User %s published version %d of activity %s from the form.",
@@ -203,6 +270,7 @@ def _form_page(
     problems: list[Problem],
     *,
     version: ActivityVersion | None = None,
+    unfinished: UnfinishedDraft | None = None,
     checked: bool = False,
     status: int = 200,
 ) -> HttpResponse:
@@ -215,6 +283,7 @@ def _form_page(
         "kind_label": Kind(kind).label,
         "activity": activity,
         "version": version,
+        "unfinished": unfinished,
         "published": published,
         "form": form,
         "problems": problems,

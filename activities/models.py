@@ -130,3 +130,33 @@ class ActivityVersion(models.Model):
         return ActivityVersion.objects.filter(
             pk=self.pk, status=Status.PUBLISHED
         ).exists()
+
+
+class UnfinishedDraft(models.Model):
+    """An author's authoring form saved while it still has problems.
+
+    It keeps the form's values as they were typed, one per author, kind and
+    activity (none for a new one), until the author saves it as a version, publishes
+    it or discards it. It is not a version: no class and no preview sees it.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The form's fields by name, each with its list of values, as a POST sends them.
+    values = models.JSONField(_("valeurs du formulaire"))
+    saved_at = models.DateTimeField(_("enregistré le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("brouillon incomplet")
+        verbose_name_plural = _("brouillons incomplets")
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["author", "kind", "activity"])
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft of user {self.author_id}"

@@ -24,7 +24,7 @@ from activities.content import (
     stored_content,
     write_content_file,
 )
-from activities.models import Activity, ActivityVersion, Kind, Status
+from activities.models import Activity, ActivityVersion, Kind, Status, UnfinishedDraft
 from activities.schemas import ActivityContent
 from iota.yaml_schema import Problem
 
@@ -254,3 +254,39 @@ def dump_content_folder(folder: Path | str) -> list[Path]:
     for version in versions.order_by("activity__key"):
         written.extend(write_content_file(content_of(version), folder))
     return written
+
+
+# Unfinished drafts: forms saved while they still have problems.
+
+
+def unfinished_draft(
+    user: "User", kind: str, activity: Activity | None
+) -> UnfinishedDraft | None:
+    """Return the form `user` left unfinished for `activity` (None: a new one)."""
+    return (
+        UnfinishedDraft.objects.filter(author=user, kind=kind, activity=activity)
+        .order_by("-saved_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def save_unfinished_draft(
+    user: "User", kind: str, activity: Activity | None, values: dict[str, list[str]]
+) -> UnfinishedDraft:
+    """Keep the values of a form that cannot be saved as a version yet."""
+    draft = unfinished_draft(user, kind, activity)
+    if draft is None:
+        return UnfinishedDraft.objects.create(
+            author=user, kind=kind, activity=activity, values=values
+        )
+    draft.values = values
+    draft.save(update_fields=["values", "saved_at"])
+    return draft
+
+
+def discard_unfinished_draft(
+    user: "User", kind: str, activity: Activity | None
+) -> None:
+    """Forget the form `user` left unfinished, once saved, published or dropped."""
+    UnfinishedDraft.objects.filter(author=user, kind=kind, activity=activity).delete()

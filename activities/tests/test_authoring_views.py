@@ -6,10 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import Role
 from activities.authoring import content_values
 from activities.content import load_content_file, stored_content
-from activities.models import Activity, ActivityVersion, Status
+from activities.models import Activity, ActivityVersion, Status, UnfinishedDraft
 from activities.tests.content_factories import CONTENT_DIR
+from conftest import make_user
 from iota.testing import make_pupil
 from learning.tests.helpers import make_assignment, make_attempt
 
@@ -296,6 +298,71 @@ def test_draft_stays_out_of_library(coordinator_client):
     page = coordinator_client.get(response.url).content.decode()
     assert "le formulaire montre le brouillon (version 1" in page
     assert 'value="Que faut-il pour aller sur Internet ?"' in page
+
+
+def test_unfinished_draft_kept_without_version(coordinator_client):
+    form = {**QUIZ_FORM, "questions[3].answer": "un"}
+    response = publish(coordinator_client, "quiz", form, action="draft")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Brouillon incomplet gardé" in html
+    assert "1 problème à corriger" in html
+    assert not Activity.objects.exists()
+    assert UnfinishedDraft.objects.get().values["questions[3].answer"] == ["un"]
+
+
+def test_unfinished_draft_reopens_with_problems(coordinator_client):
+    form = {**QUIZ_FORM, "questions[3].answer": "un"}
+    publish(coordinator_client, "quiz", form, action="draft")
+    html = coordinator_client.get(
+        reverse("activities:authoring-create", args=["quiz"])
+    ).content.decode()
+    assert "Vous reprenez le brouillon incomplet" in html
+    assert "1 problème à corriger" in html
+    assert 'value="un"' in html
+    listing = coordinator_client.get(reverse("activities:authoring-list"))
+    assert "brouillon incomplet du" in listing.content.decode()
+
+
+def test_unfinished_draft_private_to_author(coordinator_client, client, coordinator):
+    publish(coordinator_client, "quiz", {**QUIZ_FORM, "title.fr": ""}, action="draft")
+    other = make_user(Role.COORDINATOR, "autre@example.org")
+    client.force_login(other)
+    html = client.get(
+        reverse("activities:authoring-create", args=["quiz"])
+    ).content.decode()
+    assert "brouillon incomplet" not in html
+    assert 'name="questions[0].key" id="f-questions--0---key-input" value="q1"' in html
+
+
+def test_discarding_unfinished_draft_restores_template(coordinator_client):
+    publish(coordinator_client, "quiz", {**QUIZ_FORM, "title.fr": ""}, action="draft")
+    url = reverse("activities:authoring-create", args=["quiz"])
+    response = coordinator_client.post(url, {"action": "discard"})
+    assert response.status_code == 302
+    assert not UnfinishedDraft.objects.exists()
+    html = coordinator_client.get(url).content.decode()
+    assert "Le brouillon incomplet est supprimé." in html
+    assert "Vous reprenez" not in html
+
+
+def test_saved_version_drops_unfinished_draft(coordinator_client):
+    publish(coordinator_client, "quiz", {**QUIZ_FORM, "title.fr": ""}, action="draft")
+    response = publish(coordinator_client, "quiz", QUIZ_FORM, action="draft")
+    assert response.status_code == 302
+    assert not UnfinishedDraft.objects.exists()
+
+
+def test_unfinished_edit_marked_in_list(coordinator_client):
+    publish(coordinator_client, "quiz", QUIZ_FORM)
+    form = edit_values("quiz-le-reseau", **{"title.fr": ""})
+    publish(coordinator_client, "quiz", form, key="quiz-le-reseau", action="draft")
+    row = coordinator_client.get(reverse("activities:authoring-list")).content.decode()
+    assert "brouillon incomplet" in row
+    page = coordinator_client.get(
+        reverse("activities:authoring-edit", args=["quiz-le-reseau"])
+    ).content.decode()
+    assert "revenir à la dernière version" in page
 
 
 def test_publish_after_draft_leaves_no_draft(coordinator_client):
