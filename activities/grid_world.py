@@ -23,6 +23,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeGuard
 
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -319,7 +320,7 @@ def _validate_win(win: Any, items: list[Any]) -> None:
         raise ChallengeError(
             "win",
             _("La règle %(value)s est inconnue. Choisissez %(choices)s.")
-            % {"value": _show(win), "choices": " ou ".join(WIN_RULES)},
+            % {"value": _show(win), "choices": get_text_list(list(WIN_RULES), _("ou"))},
         )
     if win == "reach_goal_with_all_items" and not items:
         raise ChallengeError(

@@ -260,7 +260,9 @@ class QuestionBase(Strict):
     image: Image | None = Field(default=None, title=gettext_noop("Image"))
     hint: Text | None = Field(default=None, title=gettext_noop("Indice"))
     points: int = Field(default=1, ge=1, le=10, title=gettext_noop("Points"))
-    feedback: Feedback | None = Field(default=None, title=gettext_noop("Retour"))
+    feedback: Feedback | None = Field(
+        default=None, title=gettext_noop("Message en retour")
+    )
 
 
 class Choice(Strict):
@@ -269,7 +271,7 @@ class Choice(Strict):
     correct: bool = Field(default=False, title=gettext_noop("Bonne réponse"))
     feedback: Text | None = Field(
         default=None,
-        title=gettext_noop("Retour"),
+        title=gettext_noop("Message en retour"),
         description=gettext_noop("Montré à l’élève qui choisit cette réponse."),
     )
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -271,8 +272,11 @@ def _quoted_values(expected: str) -> list[str]:
 def type_reason(kind: str, ctx: dict[str, Any]) -> str | None:
     """Word pydantic's error types in French; None keeps pydantic's own message."""
     if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace(" or ", " ou ")
-        return _("doit valoir %(expected)s") % {"expected": expected}
+        # pydantic lists the values as "'a', 'b' or 'c'", or "4 or 5" for numbers.
+        values = re.split(r", | or ", str(ctx.get("expected", "")))
+        return _("doit valoir %(expected)s") % {
+            "expected": get_text_list(values, _("ou"))
+        }
     reasons = {
         "string_type": _("doit être un texte"),
         "bool_type": _("doit valoir true ou false"),

@@ -677,7 +677,7 @@ def build_report_pdf(
                 _("Analyse du %(date)s, à partir des données de la plateforme IOTA.")
                 % {
                     "date": date_format(
-                        timezone.localtime(analysis.finished_at), "j F Y à H:i"
+                        timezone.localtime(analysis.finished_at), "DATETIME_FORMAT"
                     )
                 }
             ),

@@ -84,7 +84,7 @@ def test_choice_feedback_changed():
 
     [found] = changes_between("quiz", change)
     assert found.path == "questions[q1].choices[b].feedback.fr"
-    assert found.label == "Questions › Réponses proposées › Retour › fr"
+    assert found.label == "Questions › Réponses proposées › Message en retour › fr"
 
 
 def test_grid_tile_changed():
