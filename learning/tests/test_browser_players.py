@@ -310,8 +310,9 @@ def test_accommodations_on_both_players(page, live_server, classroom):
         pupil=pupil, read_aloud=True, larger_text=True, dyslexia_font=True
     )
     page.add_init_script(
-        "window.spoken = []; window.speechSynthesis.speak = "
-        "(utterance) => window.spoken.push(utterance.text);"
+        "window.spoken = []; window.voices = []; window.speechSynthesis.speak = "
+        "(utterance) => { window.spoken.push(utterance.text); "
+        "window.voices.push(utterance.lang); };"
     )
     sign_in_pupil_in_browser(page, live_server.url, classroom, pupil)
 
@@ -328,3 +329,4 @@ def test_accommodations_on_both_players(page, live_server, classroom):
         root_size = page.evaluate("getComputedStyle(document.documentElement).fontSize")
         assert root_size == "20px"
         assert page.evaluate("window.spoken.length") >= 1
+        assert set(page.evaluate("window.voices")) == {"fr-FR"}

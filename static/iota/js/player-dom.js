@@ -45,14 +45,17 @@ export function plural(forms, count) {
 }
 
 // Read `text` aloud when the pupil's profile has read-aloud on, and add the read-aloud
-// buttons of readaloud.js to `element`.
+// buttons of readaloud.js to `element`. The voice speaks the language of the first
+// text marked for reading aloud in `element`, which is the content's (an activity
+// without an English version stays French on an English page), or else the page's.
 export function readAloud(element, text, accommodations) {
   if (!window.iotaReadAloud) {
     return;
   }
   window.iotaReadAloud.enhance(element);
   if (accommodations && accommodations.readAloud && text) {
-    window.iotaReadAloud.speak(text, "fr-FR");
+    const source = element.querySelector("[data-read-aloud][lang]") || element;
+    window.iotaReadAloud.speak(text, window.iotaReadAloud.voiceLanguage(source));
   }
 }
 

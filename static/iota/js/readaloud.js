@@ -10,7 +10,11 @@
   "use strict";
 
   if (!("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") {
-    window.iotaReadAloud = { enhance: function () {}, speak: function () {} };
+    window.iotaReadAloud = {
+      enhance: function () {},
+      speak: function () {},
+      voiceLanguage: function () { return "fr-FR"; },
+    };
     return;
   }
 
@@ -95,7 +99,7 @@
     scope.querySelectorAll("[data-read-aloud]").forEach(addButton);
   }
 
-  window.iotaReadAloud = { enhance: enhance, speak: speak };
+  window.iotaReadAloud = { enhance: enhance, speak: speak, voiceLanguage: voiceLanguage };
   document.addEventListener("DOMContentLoaded", function () {
     enhance(document);
   });
