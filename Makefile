@@ -17,7 +17,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch node_modules/.package-lock.json
 
-locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(BIN)/iota
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po iota/compile_messages.py $(BIN)/iota
 	$(BIN)/python -m iota.compile_messages
 
 install: $(BIN)/iota node_modules/.package-lock.json locale/en/LC_MESSAGES/django.mo

@@ -55,6 +55,19 @@ Version = Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$", max_length=20)]
 Skill = Literal["perseverance", "collaboration", "communication", "cooperation"]
 # The instrument skill of a battery whose scales each measure their own skill.
 SEVERAL_SKILLS = "several"
+# The skills as the pages name them.
+SKILL_LABELS = {
+    "perseverance": gettext_lazy("persévérance"),
+    "collaboration": gettext_lazy("collaboration"),
+    "communication": gettext_lazy("communication"),
+    "cooperation": gettext_lazy("coopération"),
+    SEVERAL_SKILLS: gettext_lazy("plusieurs compétences"),
+}
+
+
+def skill_label(skill: str) -> str:
+    """Return the name of `skill` in the active language, or the key if unknown."""
+    return str(SKILL_LABELS.get(skill, skill))
 
 
 class InstrumentFileError(SchemaFileError):

@@ -36,6 +36,7 @@ from assessment.statistics import (
     mcdonald_omega,
     participation,
 )
+from schools.display_names import fold_name
 from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
@@ -280,9 +281,11 @@ def _pupil_rows(
 ) -> list[PupilRow]:
     by_pupil = {int(row["pupil"]): (int(key), row) for key, row in responses.iterrows()}
     rows = []
-    for pupil_id, display_name in enrolled.order_by("display_name", "pk").values_list(
-        "pk", "display_name"
-    ):
+    names = sorted(
+        enrolled.values_list("pk", "display_name"),
+        key=lambda pair: (fold_name(pair[1]), pair[0]),
+    )
+    for pupil_id, display_name in names:
         found = by_pupil.get(pupil_id)
         if found is None:
             no_scores: list[float | None] = [None] * len(specs)

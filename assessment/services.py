@@ -37,6 +37,7 @@ from assessment.models import (
 )
 from iota.errors import RuleError
 from iota.permissions import sees_every_class
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom, Pupil, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -691,7 +692,7 @@ class WaveProgress:
 def wave_progress(wave: Wave, classroom: Classroom) -> WaveProgress:
     """Return each enrolled pupil's progress through `wave`, in two queries."""
     definition = definition_of(wave.campaign.instrument)
-    pupils = list(classroom.pupils.filter(left_on=None).order_by("display_name"))
+    pupils = sorted_by_display_name(classroom.pupils.filter(left_on=None))
     responses = {
         row["pupil_id"]: row
         for row in Response.objects.filter(wave=wave, pupil__in=pupils)

@@ -43,6 +43,7 @@ from iota.permissions import (
     may_see_names,
     role_required,
 )
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom
 
 logger = logging.getLogger(__name__)
@@ -349,7 +350,7 @@ def wave_reopen(request: HttpRequest, wave_pk: int, class_pk: int) -> HttpRespon
             return redirect(
                 "assessment:wave-progress", wave_pk=wave.pk, class_pk=classroom.pk
             )
-    pupils = pupils_without_completed_response(wave, classroom).order_by("display_name")
+    pupils = sorted_by_display_name(pupils_without_completed_response(wave, classroom))
     return render(
         request,
         "assessment/wave_reopen.html",

@@ -1,14 +1,17 @@
 """Forms of the learning app: library filters, assignments, unplugged completions."""
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Kind
 from assessment.forms import IsoDateInput
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom, Pupil
 
 DURATION_CHOICES = [
@@ -56,7 +59,17 @@ class LibraryFilterForm(forms.Form):
         ]
 
 
+class _ByFoldedName(ModelChoiceIterator):
+    """The pupils in French alphabetical order, which no database collation gives."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        for pupil in sorted_by_display_name(self.queryset):
+            yield self.choice(pupil)
+
+
 class PupilChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _ByFoldedName
+
     def label_from_instance(self, obj: Pupil) -> str:
         return obj.display_name
 
@@ -93,9 +106,7 @@ class AssignForm(forms.Form):
         if selected is not None:
             classroom_field.initial = selected.pk
             pupils_field = cast(PupilChoiceField, self.fields["pupils"])
-            pupils_field.queryset = selected.pupils.filter(
-                left_on__isnull=True
-            ).order_by("display_name", "pk")
+            pupils_field.queryset = selected.pupils.filter(left_on__isnull=True)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -34,6 +34,7 @@ from learning.models import (
     PupilProfile,
 )
 from learning.quiz_layout import QuizLayout
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
@@ -320,14 +321,9 @@ def target_pupils(assignment: Assignment) -> list[Pupil]:
     """Return the enrolled pupils the assignment is for: its group or its class."""
     group = list(assignment.pupils.all())
     if group:
-        return sorted(
-            (pupil for pupil in group if not pupil.has_left),
-            key=lambda pupil: (pupil.display_name, pupil.pk),
-        )
-    return list(
-        assignment.classroom.pupils.filter(left_on__isnull=True).order_by(
-            "display_name", "pk"
-        )
+        return sorted_by_display_name(pupil for pupil in group if not pupil.has_left)
+    return sorted_by_display_name(
+        assignment.classroom.pupils.filter(left_on__isnull=True)
     )
 
 

@@ -38,6 +38,7 @@ from performance.models import (
     TaskRun,
     TaskSession,
 )
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom, Pupil
 
 logger = logging.getLogger(__name__)
@@ -728,9 +729,7 @@ class RunProgress:
 
 def task_progress(session: TaskSession) -> list[RunProgress]:
     """Return each enrolled pupil's progress in the session, in two queries."""
-    pupils = list(
-        session.classroom.pupils.filter(left_on=None).order_by("display_name")
-    )
+    pupils = sorted_by_display_name(session.classroom.pupils.filter(left_on=None))
     runs = {
         row["pupil_id"]: row
         for row in TaskRun.objects.filter(session=session)

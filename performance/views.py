@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from assessment.instruments import skill_label
 from assessment.models import Wave
 from assessment.services import campaigns_visible_to, wave_is_open_for
 from iota.permissions import (
@@ -44,6 +45,7 @@ from performance.services import (
     task_progress,
 )
 from performance.texts import localized
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom
 
 logger = logging.getLogger(__name__)
@@ -132,6 +134,7 @@ def wave_tasks(request: HttpRequest, wave_pk: int, class_pk: int) -> HttpRespons
         rows.append(
             {
                 "task": task,
+                "skill": skill_label(task.skill),
                 "mode": game_of(task).mode,
                 "session": session,
                 "open": session is not None and session_is_open(session),
@@ -219,9 +222,7 @@ def session_groups(request: HttpRequest, session_pk: int) -> HttpResponse:
     game = game_of(session.task)
     if not isinstance(game, GroupGame):
         raise Http404("This task is played alone.")
-    pupils = list(
-        session.classroom.pupils.filter(left_on=None).order_by("display_name")
-    )
+    pupils = sorted_by_display_name(session.classroom.pupils.filter(left_on=None))
     groups = groups_with_members(session)
     form = GroupsForm(request.POST or None, pupils=pupils, groups=groups, game=game)
     if request.method == "POST" and form.is_valid():

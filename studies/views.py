@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, User
+from assessment.instruments import skill_label
 from iota.permissions import (
     ADULT_ROLES,
     STAFF_ROLES,
@@ -25,6 +26,7 @@ from iota.permissions import (
     may_see_names,
     role_required,
 )
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom
 from studies.consent_csv import ConsentImportError, import_consent_csv
 from studies.forms import (
@@ -250,10 +252,8 @@ def consent_class(request: HttpRequest, study_pk: int, class_pk: int) -> HttpRes
     user = _user(request)
     study = _visible_study(user, study_pk)
     classroom = _study_classroom(user, study, class_pk)
-    pupils = list(
-        study_pupils(study)
-        .filter(classroom=classroom, left_on__isnull=True)
-        .order_by("display_name", "pk")
+    pupils = sorted_by_display_name(
+        study_pupils(study).filter(classroom=classroom, left_on__isnull=True)
     )
     statuses = consent_statuses(study, [pupil.pk for pupil in pupils])
     if request.method == "POST":
@@ -362,7 +362,11 @@ def quality(request: HttpRequest, study_pk: int) -> HttpResponse:
     user = _user(request)
     study = _visible_study(user, study_pk)
     waves = list(study.campaign.waves.all())
-    classes = list(study.campaign.classes.order_by("school__name", "label"))
+    classes = list(
+        study.campaign.classes.select_related("school").order_by(
+            "school__name", "label"
+        )
+    )
     wave = next((w for w in waves if str(w.pk) == request.GET.get("wave")), None)
     class_id = next(
         (c.pk for c in classes if str(c.pk) == request.GET.get("classroom")), None
@@ -387,7 +391,10 @@ def quality(request: HttpRequest, study_pk: int) -> HttpResponse:
         labels = {
             pk: pupil_pseudonym(ine) for pk, ine in pupils.values_list("pk", "ine_hash")
         }
-    class_labels = {classroom.pk: classroom.label for classroom in classes}
+    class_labels = {
+        classroom.pk: f"{classroom.label} · {classroom.school.name}"
+        for classroom in classes
+    }
     return render(
         request,
         "studies/quality.html",
@@ -406,6 +413,7 @@ def quality(request: HttpRequest, study_pk: int) -> HttpResponse:
                 {
                     "flag": flag,
                     "pupil": labels.get(flag.pupil_id, ""),
+                    "scale": skill_label(flag.scale) if flag.scale else "",
                     "classroom": class_labels.get(flag.classroom_id or 0, ""),
                 }
                 for flag in flags

@@ -95,6 +95,22 @@ class TestAssign:
         assert f'value="{classroom.pk}"' in page
         assert f'value="{other_classroom.pk}"' not in page
 
+    def test_unplugged_page_links_printed_sheets(self, client, teacher, published):
+        client.force_login(teacher)
+        page = client.get(self.url(UNPLUGGED_KEY)).content.decode()
+        assert reverse("activities:sheet", args=[UNPLUGGED_KEY]) in page
+        assert reverse("activities:sheet-pdf", args=[UNPLUGGED_KEY]) in page
+
+    def test_pupils_listed_in_french_order(self, client, teacher, classroom, published):
+        for name in ("Zoé", "Éloïse", "Mathis", "Maëlys"):
+            make_pupil(classroom, name)
+        client.force_login(teacher)
+        response = client.get(self.url(), {"classroom": classroom.pk})
+        names = [
+            label for _value, label in response.context["form"].fields["pupils"].choices
+        ]
+        assert names == ["Éloïse", "Maëlys", "Mathis", "Zoé"]
+
     def test_assigns_to_group(self, client, teacher, classroom, published, pupil):
         client.force_login(teacher)
         response = client.post(

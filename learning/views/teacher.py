@@ -48,6 +48,7 @@ from learning.services import (
     set_accommodations,
 )
 from learning.terms import Term, class_terms, term_of
+from schools.display_names import sorted_by_display_name
 from schools.models import Classroom
 
 logger = logging.getLogger(__name__)
@@ -306,10 +307,8 @@ def accommodations(request: HttpRequest, pk: int) -> HttpResponse:
         set_accommodations(classroom, chosen, user)
         messages.success(request, _("Les aménagements sont enregistrés."))
         return redirect("learning:accommodations", pk=classroom.pk)
-    pupils = (
-        classroom.pupils.filter(left_on__isnull=True)
-        .select_related("learning_profile")
-        .order_by("display_name", "pk")
+    pupils = sorted_by_display_name(
+        classroom.pupils.filter(left_on__isnull=True).select_related("learning_profile")
     )
     labels = {field.name: field.verbose_name for field in PupilProfile._meta.fields}
     rows = []
