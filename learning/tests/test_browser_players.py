@@ -111,7 +111,7 @@ def test_teacher_assigns_pupil_drags_blocks(
     page.fill("input[name=q]", "tout droit")
     page.click(".library-filters button[type=submit]")
     page.click(f'[data-key="{activity.key}"] h2 a')
-    page.click("#assign button:text('Ajouter au plan de la classe')")
+    page.click("#assign button:text('Ajouter à la progression de la classe')")
     page.wait_for_selector("table.class-plan")
     assignment = Assignment.objects.get(activity=activity, classroom=classroom)
     assert assignment.assigned_by == teacher

@@ -146,7 +146,10 @@ def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("« %(activity)s » est ajoutée au plan de la classe %(class)s.")
+                _(
+                    "L’activité « %(activity)s » est ajoutée à la progression de la "
+                    "classe %(class)s."
+                )
                 % {"activity": activity, "class": data["classroom"]},
             )
             return redirect("learning:class-plan", pk=assignment.classroom_id)
