@@ -10,5 +10,5 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_pupil:
         return redirect("assessment:pupil-today")
     if user.is_researcher:
-        return redirect("assessment:campaign-list")
+        return redirect("reports:index")
     return redirect("schools:class-list")

@@ -49,3 +49,9 @@ def test_login_page_in_english(client, settings):
     response = client.get(reverse("accounts:login"))
     assert "Sign-in for adults" in response.text
     assert "E-mail address" in response.text
+
+
+def test_researcher_lands_on_research_reports(client, researcher):
+    client.force_login(researcher)
+    response = client.get(reverse("home"))
+    assert response.url == reverse("reports:index")
