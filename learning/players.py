@@ -177,6 +177,11 @@ def quiz_strings() -> dict[str, Any]:
             "La dernière fois, tu as eu {score} point sur {total}.",
             "La dernière fois, tu as eu {score} points sur {total}.",
         ),
+        "unanswered": _plural_forms(
+            "Il te reste {count} question sans réponse.",
+            "Il te reste {count} questions sans réponse.",
+        ),
+        "finishAnyway": _("Finir quand même"),
         "waitingScore": _("Ton score arrive dès que tes réponses sont parties."),
         "replay": _("Recommencer le quiz"),
         "right": _("Juste"),

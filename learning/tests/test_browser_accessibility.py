@@ -149,6 +149,10 @@ def test_pupil_pages(page, live_server, classroom, pupil, plan, language, accomm
         found += check(page, f"quiz {question}")
         if question != "q4":
             page.click("button.next")
+    # Nothing is answered, so the first tap warns and the second finishes.
+    page.click("button.finish")
+    page.wait_for_selector(".unanswered-warning")
+    found += check(page, "quiz unanswered warning")
     page.click("button.finish")
     page.wait_for_selector(".quiz-results")
     found += check(page, "quiz end")

@@ -238,6 +238,11 @@ def test_quiz_score_in_singular(page, live_server, classroom):
     for _ in range(3):
         page.click("button.next")
     page.fill("input.numeric-input", "8")
+    # With three questions left, the first tap only warns.
+    page.click("button.finish")
+    warning = page.locator(".unanswered-warning")
+    assert warning.inner_text() == "Il te reste 3 questions sans réponse."
+    assert page.locator("button.finish").inner_text() == "Finir quand même"
     page.click("button.finish")
     page.wait_for_selector(".quiz-results")
     assert page.locator(".quiz-score").inner_text() == "Tu as 1 point sur 4."

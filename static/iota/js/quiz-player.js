@@ -27,6 +27,7 @@ class QuizPlayer {
     this.data = data;
     this.strings = data.strings;
     this.questions = data.questions;
+    this.confirmingFinish = false;
     this.storageKey = `iota.quiz.v2.${data.assignmentId}`;
     this.queue = new AnswerQueue({
       responseId: `quiz-${data.assignmentId}`,
@@ -89,6 +90,10 @@ class QuizPlayer {
     return this.answers[question.key];
   }
 
+  unansweredCount() {
+    return this.questions.filter((question) => !this.isAnswered(question)).length;
+  }
+
   isAnswered(question) {
     const answer = this.answerOf(question);
     if (answer === undefined || answer === null || answer === "") {
@@ -146,8 +151,22 @@ class QuizPlayer {
     }
     this.index = Math.max(0, Math.min(index, this.questions.length - 1));
     this.selectedLeft = null;
+    this.confirmingFinish = false;
     this.writeDraft();
     this.render();
+  }
+
+  // The Next or Finish button. With questions left, the first tap on Finish only
+  // says how many; the second finishes.
+  forward(last) {
+    if (!last) {
+      this.go(this.index + 1);
+    } else if (this.unansweredCount() > 0 && !this.confirmingFinish) {
+      this.confirmingFinish = true;
+      this.render();
+    } else {
+      this.submit();
+    }
   }
 
   submit() {
@@ -408,12 +427,22 @@ class QuizPlayer {
       numeric: () => this.numericArea(question),
     };
     const last = this.index === this.questions.length - 1;
+    const unanswered = this.unansweredCount();
+    // Finishing with questions left asks once more, so a slip of the finger does not
+    // end the quiz.
+    const confirming = last && this.confirmingFinish && unanswered > 0;
     const forward = make("button", {
       type: "button",
       class: last ? "big-button finish" : "big-button next",
-      text: last ? this.strings.finish : this.strings.next,
-      onclick: () => (last ? this.submit() : this.go(this.index + 1)),
+      text: last ? (confirming ? this.strings.finishAnyway : this.strings.finish) : this.strings.next,
+      onclick: () => this.forward(last),
     });
+    const warning = confirming
+      ? make("p", {
+        class: "unanswered-warning", role: "alert", "data-read-aloud": true,
+        text: format(plural(this.strings.unanswered, unanswered), { count: unanswered }),
+      })
+      : null;
     const options = question.choices || question.items || question.left || [];
     const spoken = [question.prompt.text, ...options.map((option) => option.text)];
     const image = question.image
@@ -445,6 +474,7 @@ class QuizPlayer {
           this.hintArea(question),
         ]),
       ]),
+      warning,
       make("nav", { class: "player-nav" }, [
         this.index > 0 ? make("button", {
           type: "button", class: "back secondary", text: this.strings.back,
