@@ -45,6 +45,8 @@ def test_quiz_written_and_published_twice(
     page.click("text=Nouvelle activité")
     page.click('[data-kind="quiz"] h2 a')
     page.wait_for_selector("#preview .preview-problems")
+    # The blank template does not open in red: only changed fields show problems.
+    assert page.locator("[data-error-slot] li").count() == 0
 
     page.fill('input[name="title.fr"]', "Les écrans et moi")
     assert page.input_value('input[name="key"]') == QUIZ_KEY

@@ -302,6 +302,18 @@ for (const fieldset of form.querySelectorAll("[data-grid-editor]")) {
 }
 
 // Problems of the live preview go next to their fields, in place of the last ones.
+// On a new activity, before the first submission, only the fields the author has
+// changed show theirs: a blank template would otherwise open all in red.
+
+const touched = new Set();
+const showAllProblems = form.dataset.new === "false" || document.getElementById("form-problems") !== null;
+for (const type of ["input", "change"]) {
+  form.addEventListener(type, (event) => {
+    if (event.target.name) {
+      touched.add(domId(event.target.name));
+    }
+  });
+}
 
 let previews = 0;
 document.body.addEventListener("htmx:afterSwap", (event) => {
@@ -320,7 +332,8 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   }
   for (const problem of preview.querySelectorAll("[data-slot]")) {
     const slot = document.getElementById(`${problem.dataset.slot}-errors`);
-    if (slot) {
+    const shown = showAllProblems || touched.has(problem.dataset.slot);
+    if (slot && shown) {
       const item = document.createElement("li");
       item.textContent = problem.dataset.reason;
       slot.append(item);
