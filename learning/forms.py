@@ -122,7 +122,7 @@ class AssignForm(forms.Form):
 class CompletionForm(forms.Form):
     done_on = forms.DateField(label=_("Fait en classe le"), widget=IsoDateInput())
     pupils = PupilChoiceField(
-        label=_("Élèves qui l’ont fait"),
+        label=_("Élèves qui l’ont faite"),
         queryset=Pupil.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
