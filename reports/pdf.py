@@ -8,7 +8,6 @@ simulated, every page carries the words "données simulées" and the limitations
 say so first.
 """
 
-import datetime as dt
 import hashlib
 import io
 from collections.abc import Sequence
@@ -53,6 +52,7 @@ from reports.presentation import (
     dashboard_context,
     fmt,
     fmt_percent,
+    long_date,
     p_clause,
 )
 from studies.models import Stratification, Study
@@ -135,12 +135,6 @@ def _table(
     return table
 
 
-def _date(value: str | None) -> str:
-    if not value:
-        return "—"
-    return date_format(dt.date.fromisoformat(value), "j F Y")
-
-
 # Sections.
 
 
@@ -160,8 +154,8 @@ def _summary(report: DashboardContext, results: dict[str, Any]) -> list[str]:
             "comparison": design["classes"]["comparison"],
             "schools": design["schools"],
             "waves": len(waves),
-            "first": _date(waves[0]["opens_on"]) if waves else "—",
-            "last": _date(waves[-1]["closes_on"]) if waves else "—",
+            "first": long_date(waves[0]["opens_on"]) if waves else "—",
+            "last": long_date(waves[-1]["closes_on"]) if waves else "—",
             "pupils": design["research_pupils"],
         }
     ]
@@ -223,7 +217,7 @@ def _design_texts(results: dict[str, Any]) -> list[str]:
                 "count": run["strata"],
                 "classes": run["classes"],
                 "seed": run["seed"],
-                "date": _date(run["performed_at"][:10]),
+                "date": long_date(run["performed_at"][:10]),
             }
         )
         if run["forced"]:
@@ -258,7 +252,8 @@ def _design_texts(results: dict[str, Any]) -> list[str]:
         }
     )
     waves = "; ".join(
-        f"{wave['label']} : {_date(wave['opens_on'])} – {_date(wave['closes_on'])}"
+        f"{wave['label']} : {long_date(wave['opens_on'])} – "
+        f"{long_date(wave['closes_on'])}"
         for wave in design["waves"]
     )
     texts.append(_("Vagues de mesure : %(waves)s.") % {"waves": waves})

@@ -5,11 +5,12 @@ the active language (decimal comma in French), plus the plots, so the page and t
 PDF show the same numbers rounded the same way.
 """
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,6 +51,13 @@ def fmt_percent(share: float | None, digits: int = 1) -> str:
     if share is None:
         return NONE
     return fmt(100 * share, digits) + " %"
+
+
+def long_date(value: str | None) -> str:
+    """Return an ISO date of the stored results as the page's language writes it."""
+    if not value:
+        return NONE
+    return date_format(dt.date.fromisoformat(value), "j F Y")
 
 
 def skill_title(results: dict[str, Any], skill: str, language: str | None) -> str:
@@ -316,7 +324,17 @@ def dashboard_context(
     return DashboardContext(
         simulated=simulated,
         simulated_share=fmt_percent(simulated_count / total if total else None, 0),
-        design=results["design"],
+        design={
+            **results["design"],
+            "waves": [
+                {
+                    **wave,
+                    "opens_on": long_date(wave["opens_on"]),
+                    "closes_on": long_date(wave["closes_on"]),
+                }
+                for wave in results["design"]["waves"]
+            ],
+        },
         settings=results["settings"],
         skills=[
             _skill_section(results, scale["key"], language, simulated)
