@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "learning.context_processors.accommodations",
+                "studies.context_processors.studies_menu",
             ],
         },
     },

@@ -304,3 +304,20 @@ class TestQualityPage:
     def test_teacher_forbidden(self, study, teacher, flagged):
         response = client_for(teacher).get(reverse("studies:quality", args=[study.pk]))
         assert response.status_code == 403
+
+
+def test_menu_hides_studies_from_teacher_without_one(client, teacher, classroom):
+    client.force_login(teacher)
+    page = client.get(reverse("schools:class-list")).content.decode()
+    assert reverse("studies:study-list") not in page
+
+
+def test_menu_shows_studies_to_coordinator(client, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("schools:class-list")).content.decode()
+    assert reverse("studies:study-list") in page
+
+
+def test_menu_shows_studies_to_teacher_in_one(study, classroom, teacher):
+    page = client_for(teacher).get(reverse("schools:class-list")).content.decode()
+    assert reverse("studies:study-list") in page
