@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import yaml
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
@@ -290,13 +291,21 @@ def type_reason(kind: str, ctx: dict[str, Any]) -> str | None:
     if kind in reasons:
         return reasons[kind]
     if kind == "too_short":
-        return _("doit contenir au moins %(min)s élément(s)") % {
-            "min": ctx.get("min_length")
-        }
+        least = int(ctx.get("min_length", 1))
+        if least == 1:
+            return _("ne doit pas être vide : ajoutez-en au moins un")
+        return ngettext(
+            "doit contenir au moins %(min)s élément",
+            "doit contenir au moins %(min)s éléments",
+            least,
+        ) % {"min": least}
     if kind == "too_long":
-        return _("doit contenir au plus %(max)s élément(s)") % {
-            "max": ctx.get("max_length")
-        }
+        most = int(ctx.get("max_length", 0))
+        return ngettext(
+            "doit contenir au plus %(max)s élément",
+            "doit contenir au plus %(max)s éléments",
+            most,
+        ) % {"max": most}
     if kind == "string_too_long":
         return _("doit faire au plus %(max)s caractères") % {
             "max": ctx.get("max_length")

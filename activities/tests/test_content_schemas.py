@@ -103,7 +103,7 @@ def test_repeated_level_rejected():
 def test_levels_required():
     data = valid_data("quiz")
     data["levels"] = []
-    assert "au moins 1" in problems("quiz", data)["levels"]
+    assert "ajoutez-en au moins un" in problems("quiz", data)["levels"]
 
 
 @pytest.mark.parametrize("minutes", [4, 181])
@@ -369,7 +369,7 @@ def test_solution_within_step_limit():
 def test_solution_required():
     data = valid_data("coding")
     data["solution"] = []
-    assert "au moins 1" in problems("coding", data)["solution"]
+    assert "ajoutez-en au moins un" in problems("coding", data)["solution"]
 
 
 def test_unknown_action_suggested():

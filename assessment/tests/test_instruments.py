@@ -239,7 +239,7 @@ def test_allow_skip_defaults_to_true():
 
 def test_items_required(tmp_path):
     error = problems_of(changed(items=[]), tmp_path)
-    assert "items: doit contenir au moins 1 élément(s)" in str(error)
+    assert "items: ne doit pas être vide : ajoutez-en au moins un" in str(error)
 
 
 def test_item_key_pattern(tmp_path):
