@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # Roles that may start and close a wave in a class they can see.
 WAVE_RUNNERS = (Role.TEACHER, Role.COORDINATOR, Role.ADMINISTRATOR)
+# Rows of the campaign grid per page: a national campaign has thousands of classes.
+CLASSES_PER_PAGE = 50
 
 
 @require_GET
@@ -152,21 +155,30 @@ def _create_from_form(
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the campaign grid: one row per visible class, one column per wave."""
     campaign = get_object_or_404(campaigns_visible_to(request.user), pk=pk)
-    classes = list(
+    visible = (
         classes_visible_to(request.user)
         .filter(campaigns=campaign)
         .select_related("school__academie")
+        .order_by("school__academie__name", "school__name", "label", "pk")
     )
+    academies = sorted(
+        {(c.school.academie.code, c.school.academie.name) for c in visible},
+        key=lambda academie: academie[1],
+    )
+    academie = request.GET.get("academie", "")
+    if academie not in {code for code, _name in academies}:
+        academie = ""
+    classes = [c for c in visible if not academie or c.school.academie.code == academie]
     waves = list(campaign.waves.all())
+    # The counts cover every class of the selection; the rows, one page of it.
     states = wave_states(waves, classes)
-    # NOTE: one row per class, without pagination: fine for a pilot's 60 classes,
-    # too long for a national campaign's coordinators.
+    page = Paginator(classes, CLASSES_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
         {
             "classroom": classroom,
             "cells": [states[(wave.pk, classroom.pk)] for wave in waves],
         }
-        for classroom in classes
+        for classroom in page
     ]
     columns = [
         {"wave": wave, "counts": _status_counts(states.values(), wave)}
@@ -179,6 +191,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "columns": columns,
             "rows": rows,
+            "page": page,
+            "academies": academies,
+            "academie": academie,
             "may_run": _may_run(request),
         },
     )

@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from assessment.models import Campaign
-from schools.models import SchoolYear
+from assessment.views import CLASSES_PER_PAGE
+from schools.models import Academie, Classroom, School, SchoolYear
 
 CREATE_URL = reverse("assessment:campaign-create")
 LIST_URL = reverse("assessment:campaign-list")
@@ -210,6 +211,40 @@ class TestCampaignDetail:
             reverse("assessment:campaign-detail", args=[wave.campaign_id])
         )
         assert other_classroom.label not in page.content.decode()
+
+    def test_grid_pages_classes(self, coordinator, wave, school, school_year):
+        extra = [
+            Classroom(
+                school=school, school_year=school_year, label=f"CM2 {number:02d}",
+                levels=["CM2"], code=f"PAGE{number:02d}",
+            )
+            for number in range(CLASSES_PER_PAGE)
+        ]  # fmt: skip
+        wave.campaign.classes.add(*Classroom.objects.bulk_create(extra))
+        url = reverse("assessment:campaign-detail", args=[wave.campaign_id])
+        first = signed_in(coordinator).get(url)
+        second = signed_in(coordinator).get(url, {"page": 2})
+        assert len(first.context["rows"]) == CLASSES_PER_PAGE
+        assert len(second.context["rows"]) == 1
+        assert (
+            f"Page 1 sur 2 ({CLASSES_PER_PAGE + 1} classes)" in first.content.decode()
+        )
+
+    def test_grid_filters_by_academie(self, coordinator, wave, classroom, school_year):
+        lyon = Academie.objects.create(
+            code="lyon", name="Lyon", time_zone="Europe/Paris", holiday_zone="A"
+        )
+        school = School.objects.create(uai="0690001A", name="École Lyon", academie=lyon)
+        far = Classroom.objects.create(
+            school=school, school_year=school_year, label="CM1 Lyon",
+            levels=["CM1"], code="LYON01",
+        )  # fmt: skip
+        wave.campaign.classes.add(far)
+        url = reverse("assessment:campaign-detail", args=[wave.campaign_id])
+        page = signed_in(coordinator).get(url, {"academie": "lyon"})
+        assert [row["classroom"] for row in page.context["rows"]] == [far]
+        everything = signed_in(coordinator).get(url, {"academie": "nowhere"})
+        assert len(everything.context["rows"]) == 2
 
     def test_researcher_sees_no_buttons(self, researcher, wave, classroom):
         page = signed_in(researcher).get(
