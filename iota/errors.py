@@ -4,7 +4,7 @@
 class RuleError(Exception):
     """A request the rules reject. `code` is stable for the API, `message` French.
 
-    Each app subclasses it, and its subclasses set a class-level `code`; a caller
+    Each app subclasses it, and its subclasses set a class-level `code`. A caller
     may still pass a more precise one.
     """
 
