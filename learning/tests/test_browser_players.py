@@ -124,8 +124,12 @@ def test_teacher_assigns_pupil_drags_blocks(
     for _ in range(3):
         drag_move_block_under_stack(pupil_page)
     # Blockly reports a drop on a later tick, so the counter may lag the mouse.
+    # A function, not an expression: Playwright polls an expression with eval,
+    # which the page's CSP blocks.
     pupil_page.wait_for_function(
-        "document.querySelector('.block-counter').textContent.trim().endsWith('3')"
+        "(count) => document.querySelector('.block-counter')"
+        ".textContent.trim().endsWith(count)",
+        arg="3",
     )
     pupil_page.click("button.run-program")
     pupil_page.wait_for_selector('#coding-player[data-outcome="success"]')
