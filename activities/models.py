@@ -137,7 +137,7 @@ class UnfinishedDraft(models.Model):
 
     It keeps the form's values as they were typed, one per author, kind and
     activity (none for a new one), until the author saves it as a version, publishes
-    it or discards it. It is not a version: no class and no preview sees it.
+    it or discards it. It is not a version: no class and no preview uses it.
     """
 
     author = models.ForeignKey(

@@ -155,7 +155,7 @@ def _create_from_form(
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the campaign grid: one row per visible class, one column per wave."""
     campaign = get_object_or_404(campaigns_visible_to(request.user), pk=pk)
-    visible = (
+    visible = list(
         classes_visible_to(request.user)
         .filter(campaigns=campaign)
         .select_related("school__academie")

@@ -42,7 +42,7 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class DefinitionKind[D: VersionedDefinition]:
-    """How one kind of definition file is read and stored.
+    """The reading and storing rules of one kind of definition file.
 
     `fields` gives the model fields written for a definition, `definition`
     included. `in_use` returns whether pupils have used a stored row, which
@@ -65,8 +65,8 @@ def sync_definitions[D: VersionedDefinition](
     """Load every *.yaml file of `directory` as `kind` rows.
 
     A new (key, version) is created. An existing one whose definition changed is
-    updated only while `kind.in_use` is false for it; otherwise `kind.error` is
-    raised and the whole sync is rolled back.
+    updated only while `kind.in_use` is false for it. Otherwise `kind.error` is
+    raised, and the whole sync is rolled back.
     """
     if not directory.is_dir():
         raise kind.error(_("%(folder)s : dossier introuvable") % {"folder": directory})

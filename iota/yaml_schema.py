@@ -291,21 +291,21 @@ def type_reason(kind: str, ctx: dict[str, Any]) -> str | None:
     if kind in reasons:
         return reasons[kind]
     if kind == "too_short":
-        least = int(ctx.get("min_length", 1))
-        if least == 1:
+        minimum = int(ctx.get("min_length", 1))
+        if minimum == 1:
             return _("ne doit pas être vide : ajoutez-en au moins un")
         return ngettext(
             "doit contenir au moins %(min)s élément",
             "doit contenir au moins %(min)s éléments",
-            least,
-        ) % {"min": least}
+            minimum,
+        ) % {"min": minimum}
     if kind == "too_long":
-        most = int(ctx.get("max_length", 0))
+        maximum = int(ctx.get("max_length", 0))
         return ngettext(
             "doit contenir au plus %(max)s élément",
             "doit contenir au plus %(max)s éléments",
-            most,
-        ) % {"max": most}
+            maximum,
+        ) % {"max": maximum}
     if kind == "string_too_long":
         return _("doit faire au plus %(max)s caractères") % {
             "max": ctx.get("max_length")

@@ -480,9 +480,9 @@ def _apply_once(
     *,
     lock: bool,
 ) -> EventOutcome:
-    # Read the group before looking for the key: a concurrent action commits its
-    # state and its event together, so if this read sees the new state, the key
-    # lookup below sees that action's event too.
+    # Read the group before looking for the key. A concurrent action commits its
+    # state and its event together, so if this read returns the new state, the key
+    # lookup below finds that action's event too.
     groups = Group.objects.select_related("session__wave", "session__classroom")
     if lock:
         groups = groups.select_for_update(of=("self",))

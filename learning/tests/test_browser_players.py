@@ -319,8 +319,8 @@ def test_accommodations_on_both_players(page, live_server, classroom):
 
     for assignment in (quiz, coding):
         open_activity(page, live_server, assignment)
-        # The page holds the player's element at once; its heading comes once the
-        # script has drawn the first screen.
+        # The page contains the player's element at once, and its heading appears
+        # once the script has drawn the first screen.
         page.wait_for_selector(
             "#quiz-player[data-screen] h1, #coding-player[data-state=ready] h1"
         )

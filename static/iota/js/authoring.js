@@ -332,8 +332,8 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   }
   for (const problem of preview.querySelectorAll("[data-slot]")) {
     const slot = document.getElementById(`${problem.dataset.slot}-errors`);
-    const shown = showAllProblems || touched.has(problem.dataset.slot);
-    if (slot && shown) {
+    const visible = showAllProblems || touched.has(problem.dataset.slot);
+    if (slot && visible) {
       const item = document.createElement("li");
       item.textContent = problem.dataset.reason;
       slot.append(item);

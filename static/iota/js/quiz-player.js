@@ -157,7 +157,7 @@ class QuizPlayer {
   }
 
   // The Next or Finish button. With questions left, the first tap on Finish only
-  // says how many; the second finishes.
+  // shows how many are left, and the second one finishes.
   forward(last) {
     if (!last) {
       this.go(this.index + 1);
@@ -428,13 +428,19 @@ class QuizPlayer {
     };
     const last = this.index === this.questions.length - 1;
     const unanswered = this.unansweredCount();
-    // Finishing with questions left asks once more, so a slip of the finger does not
-    // end the quiz.
+    // Finishing with questions left takes a second tap, so a slip of the finger does
+    // not end the quiz.
     const confirming = last && this.confirmingFinish && unanswered > 0;
+    let forwardText = this.strings.next;
+    if (confirming) {
+      forwardText = this.strings.finishAnyway;
+    } else if (last) {
+      forwardText = this.strings.finish;
+    }
     const forward = make("button", {
       type: "button",
       class: last ? "big-button finish" : "big-button next",
-      text: last ? (confirming ? this.strings.finishAnyway : this.strings.finish) : this.strings.next,
+      text: forwardText,
       onclick: () => this.forward(last),
     });
     const warning = confirming
